@@ -1,0 +1,83 @@
+"""The Litestar application factory. Wiring only: behaviour lives in the modules it names."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.types import ControllerRouterHandler
+
+from ogplatform import __version__
+from ogplatform.admin import admin_router
+from ogplatform.errors import handle_exception
+from ogplatform.health import healthz, readyz
+from ogplatform.log import RequestContext, configure_logging
+from ogplatform.openapi import openapi_config, swagger_assets_router
+from ogplatform.plugins import PluginError, PluginRegistry
+from ogplatform.runtime import Runtime
+from ogplatform.settings import Settings, SettingsError, load_settings
+
+__all__ = ["create_app"]
+
+
+@get("/", include_in_schema=False)
+async def index() -> dict[str, str]:
+    return {"name": "ogplatform", "version": __version__, "docs": "/schema", "health": "/healthz"}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    plugins: PluginRegistry | None = None,
+    route_handlers: Sequence[ControllerRouterHandler] = (),
+) -> Litestar:
+    """Build the app.
+
+    Args:
+        settings: Defaults to :func:`load_settings` (``$OGP_CONFIG`` or ``./litestar.toml``,
+            then ``OGP_*`` variables). A bad configuration then ends the process with a
+            one-line message instead of a traceback.
+        plugins: A registry to use instead of discovering installed plugins (tests, embedding).
+        route_handlers: Extra handlers to mount (embedding, tests).
+    """
+    from_environment = settings is None
+    try:
+        settings = settings or load_settings()
+        configure_logging(settings.logging)
+        runtime = Runtime(settings, plugins)
+    except (PluginError, SettingsError) as exc:
+        if not from_environment:
+            raise
+        sys.exit(f"ogplatform: {exc}")
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = Litestar(
+        route_handlers=[
+            index,
+            healthz,
+            readyz,
+            admin_router,
+            swagger_assets_router(),
+            *route_handlers,
+        ],
+        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
+        exception_handlers={Exception: handle_exception},
+        lifespan=[lifespan],
+        openapi_config=openapi_config(),
+        debug=False,  # debug pages would leak internals; errors are rendered by handle_exception
+        state=State({"runtime": runtime}),
+    )
+    # Outermost layer, so 404s and 405s (which never reach route middleware) are logged too.
+    app.asgi_handler = RequestContext(app.asgi_handler)
+    return app

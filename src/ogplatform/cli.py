@@ -1,0 +1,167 @@
+"""The ``ogplatform`` command: serve, plugins, db, config — and room for the commands to come.
+
+Commands that need settings read them the same way the app does (``--config`` or
+``$OGP_CONFIG`` or ``./litestar.toml``, then ``OGP_*`` variables).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any
+
+import click
+import msgspec
+
+from ogplatform import __version__
+from ogplatform.plugins import PluginError, PluginRegistry
+from ogplatform.settings import CONFIG_ENV, Settings, SettingsError, load_settings
+
+__all__ = ["main"]
+
+
+class _Context(msgspec.Struct):
+    config: str | None = None
+
+    def settings(self) -> Settings:
+        try:
+            return load_settings(self.config)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    help=f"Settings file (default: ${CONFIG_ENV} or ./litestar.toml).",
+)
+@click.version_option(__version__, prog_name="ogplatform")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """ogplatform: Open Graph cards and static maps behind a CDN."""
+    if config:
+        # Worker processes started by `serve` read the same file.
+        os.environ[CONFIG_ENV] = os.path.abspath(config)
+    ctx.obj = _Context(config)
+
+
+@main.command()
+@click.option("--host", help="Interface to bind (default: server.host).")
+@click.option("--port", type=int, help="Port to bind (default: server.port).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: server.workers).")
+@click.pass_obj
+def serve(obj: _Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the HTTP service with uvicorn."""
+    import uvicorn
+
+    settings = obj.settings()
+    if settings.database.url and settings.database.auto_migrate:
+        # Migrate once here, not racing in every worker process.
+        from ogplatform.db import upgrade
+
+        asyncio.run(upgrade(settings.database.url))
+        os.environ["OGP_DATABASE__AUTO_MIGRATE"] = "false"
+    from ogplatform.log import configure_logging
+
+    configure_logging(settings.logging)
+    uvicorn.run(
+        "ogplatform.app:create_app",
+        factory=True,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=workers or settings.server.workers,
+        log_config=None,  # our structlog configuration, set up by create_app
+        access_log=False,  # one access line per request comes from ogplatform.log
+        proxy_headers=False,  # client addresses are decided by our trusted-proxy settings
+        server_header=False,
+    )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def plugins(obj: _Context, as_json: bool) -> None:
+    """List the plugins found, from which distribution, at which version."""
+    settings = obj.settings()
+    try:
+        registry = PluginRegistry.discover(settings.plugins)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(msgspec.json.encode(registry.summary()).decode())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ogplatform plugins")
+    for column in ("kind", "id", "version", "distribution", "entry point"):
+        table.add_column(column)
+    for r in registry:
+        table.add_row(
+            r.kind, r.id, r.version, f"{r.distribution} {r.distribution_version}", r.entry_point
+        )
+    console = Console(width=max(Console().width, 120))
+    console.print(table)
+    for f in registry.failures:
+        console.print(f"[red]failed[/red] {f.kind} {f.entry_point} ({f.distribution}): {f.error}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_obj
+def db_upgrade(obj: _Context, revision: str) -> None:
+    """Apply migrations up to REVISION. Upgrades never drop data."""
+    from ogplatform.db import current_revision, upgrade
+
+    url = _database_url(obj.settings())
+    asyncio.run(upgrade(url, revision))
+    click.echo(f"database at revision {asyncio.run(current_revision(url))}")
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(obj: _Context) -> None:
+    """Print the database's revision and the newest one this version knows."""
+    from ogplatform.db import current_revision, head_revision
+
+    url = _database_url(obj.settings())
+    click.echo(f"current: {asyncio.run(current_revision(url))}  head: {head_revision()}")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
+@click.pass_obj
+def db_revision(obj: _Context, message: str, empty: bool) -> None:
+    """Create a migration file (for contributors) from the difference models vs. database."""
+    from ogplatform.db.migrate import revision
+
+    revision(message, autogenerate=not empty, url=_database_url(obj.settings()))
+
+
+@main.command("config")
+@click.pass_obj
+def show_config(obj: _Context) -> None:
+    """Print the effective settings as JSON (secrets masked)."""
+    data: dict[str, Any] = msgspec.to_builtins(obj.settings())
+    if data["auth"]["admin_token"]:
+        data["auth"]["admin_token"] = "***"  # noqa: S105 - a mask, not a password
+    click.echo(msgspec.json.format(msgspec.json.encode(data)).decode())
+
+
+def _database_url(settings: Settings) -> str:
+    if not settings.database.url:
+        raise click.ClickException("no database configured (database.url is empty)")
+    return settings.database.url
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The live parts of one ogplatform process: settings, plugins, database, storage, Redis.
+
+Built once by :func:`ogplatform.app.create_app` and reachable from handlers as the ``runtime``
+dependency. Connections open in :meth:`Runtime.start` and close in :meth:`Runtime.stop`, which
+the app's lifespan calls; the CLI uses the same object for commands that need no HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from ogplatform.plugins import PluginError, PluginRegistry, StorageBackend
+from ogplatform.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from ogplatform.db import Database
+
+__all__ = ["CHECK_TIMEOUT", "Runtime"]
+
+log = structlog.get_logger("ogplatform.runtime")
+
+CHECK_TIMEOUT = 3.0  # seconds one readiness check may take before it counts as failed
+
+
+class Runtime:
+    """Everything a request handler may need besides the request."""
+
+    __slots__ = ("database", "plugins", "redis", "settings", "storage")
+
+    def __init__(self, settings: Settings, plugins: PluginRegistry | None = None) -> None:
+        self.settings = settings
+        self.plugins = plugins or PluginRegistry.discover(settings.plugins)
+        self.storage: StorageBackend = self._make_storage()
+        self.database: Database | None = None
+        self.redis: Any = None  # redis.asyncio.Redis when [redis] url is set
+
+    def _make_storage(self) -> StorageBackend:
+        name = self.settings.storage.backend
+        try:
+            factory = self.plugins.get("storage", name).plugin
+        except KeyError as exc:
+            raise PluginError(f"storage.backend: {exc.args[0]}") from None
+        try:
+            return factory.create(
+                self.settings.storage.options, base_dir=Path(self.settings.base_dir)
+            )  # type: ignore[no-any-return]
+        except ValueError as exc:
+            raise SettingsError(f"storage.options: {exc}") from None
+
+    async def start(self) -> None:
+        """Open connections; apply migrations first when ``database.auto_migrate`` is on."""
+        db = self.settings.database
+        if db.url:
+            from ogplatform.db import Database, upgrade
+
+            if db.auto_migrate:
+                await upgrade(db.url)
+            self.database = Database.from_url(db.url, echo=db.echo)
+        if self.settings.redis.url:
+            self.redis = _connect_redis(self.settings.redis.url)
+
+    async def stop(self) -> None:
+        if self.database is not None:
+            await self.database.dispose()
+            self.database = None
+        if self.redis is not None:
+            await self.redis.aclose()
+            self.redis = None
+        await self.storage.close()
+
+    async def readiness(self) -> dict[str, str]:
+        """Check each configured dependency; return ``{name: "ok" | "error: ..."}``."""
+        checks: dict[str, Callable[[], Awaitable[Any]]] = {"storage": self.storage.check}
+        if self.settings.database.url:
+            checks["database"] = self._check_database
+        if self.settings.redis.url:
+            checks["redis"] = self._check_redis
+        results = await asyncio.gather(*(_timed(check) for check in checks.values()))
+        return dict(zip(checks, results, strict=True))
+
+    async def _check_database(self) -> None:
+        if self.database is None:
+            raise RuntimeError("not connected")
+        await self.database.check()
+
+    async def _check_redis(self) -> None:
+        if self.redis is None:
+            raise RuntimeError("not connected")
+        await self.redis.ping()
+
+
+async def _timed(check: Callable[[], Awaitable[Any]]) -> str:
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT)
+    except TimeoutError:
+        return f"error: no answer within {CHECK_TIMEOUT:g}s"
+    except Exception as exc:  # readiness reports failures, it never raises them
+        log.warning("readiness_check_failed", error=repr(exc))
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _connect_redis(url: str) -> Any:
+    try:
+        import redis.asyncio as redis
+    except ImportError:
+        raise SettingsError(
+            "redis.url is set but the redis client is not installed: "
+            "pip install 'ogplatform[redis]'"
+        ) from None
+    return redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)

@@ -1,0 +1,275 @@
+"""Runtime settings: frozen msgspec Structs read from ``litestar.toml``, then ``OGP_*`` variables.
+
+The file is found at ``$OGP_CONFIG`` (default ``./litestar.toml``). Any environment variable named
+``OGP_<SECTION>__<KEY>`` (double underscore between levels) overrides one value, e.g.
+``OGP_DATABASE__URL`` or ``OGP_RATELIMIT__ENABLED=false``. Relative paths written in the file are
+resolved against the file's folder. Unknown keys and bad values raise :class:`SettingsError`
+naming the key and where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+__all__ = [
+    "AuthSettings",
+    "CacheSettings",
+    "DatabaseSettings",
+    "JobsSettings",
+    "LoggingSettings",
+    "PluginSettings",
+    "RateLimitSettings",
+    "RedisSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "StorageSettings",
+    "load_settings",
+]
+
+ENV_PREFIX = "OGP_"
+CONFIG_ENV = "OGP_CONFIG"
+DEFAULT_CONFIG = "litestar.toml"
+
+# A str that names a file or folder: relative values in the file resolve against its folder.
+FsPath = Annotated[str, msgspec.Meta(extra={"fs_path": True})]
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names the key and its source."""
+
+
+class _Section(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    debug: bool = False
+    # Public origin used to build absolute URLs (e.g. "https://og.example.com"); "" = from request.
+    public_url: str = ""
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "auto": pretty in a terminal, JSON otherwise.
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class AuthSettings(_Section):
+    # Bearer token for operator endpoints (cache purge and the like). "" disables them.
+    admin_token: str = ""
+
+
+class DatabaseSettings(_Section):
+    # "" runs without a database: user-data endpoints answer 501 DB_UNAVAILABLE.
+    url: str = "sqlite+aiosqlite:///var/ogplatform.db"
+    # Apply pending migrations at start-up (the embedded default). Off: run `ogplatform db upgrade`.
+    auto_migrate: bool = True
+    echo: bool = False
+
+
+class StorageSettings(_Section):
+    # Id of an `ogplatform.storage` plugin; its options are handed to it as they are.
+    backend: str = "local"
+    options: dict[str, Any] = msgspec.field(default_factory=lambda: {"root": "var/storage"})
+
+
+class RedisSettings(_Section):
+    # "" means no Redis: cache, rate limits and jobs stay in this process and on this disk.
+    url: str = ""
+    key_prefix: str = "ogp:"
+
+
+class CacheSettings(_Section):
+    memory: bool = True
+    memory_max_bytes: Annotated[int, msgspec.Meta(ge=0)] = 128 * 1024 * 1024
+    disk: bool = True
+    disk_path: FsPath = "var/cache"
+    disk_max_bytes: Annotated[int, msgspec.Meta(ge=0)] = 2 * 1024 * 1024 * 1024
+    redis: bool = False
+
+
+class RateLimitSettings(_Section):
+    enabled: bool = True
+
+
+class JobsSettings(_Section):
+    runner: Literal["inprocess", "redis"] = "inprocess"
+    concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+
+
+class PluginSettings(_Section):
+    # A plugin that fails to load stops start-up instead of being logged and skipped.
+    strict: bool = False
+    # "<kind>:<id>" entries, kind one of templates/backgrounds/map_themes/storage ("<kind>:*" ok).
+    # A kind named in `enabled` loads only the listed ids; `disabled` always wins.
+    enabled: list[str] = msgspec.field(default_factory=list)
+    disabled: list[str] = msgspec.field(default_factory=list)
+
+
+class Settings(_Section):
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    logging: LoggingSettings = msgspec.field(default_factory=LoggingSettings)
+    auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
+    ratelimit: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    jobs: JobsSettings = msgspec.field(default_factory=JobsSettings)
+    plugins: PluginSettings = msgspec.field(default_factory=PluginSettings)
+    # Folder that relative paths were resolved against (the config file's folder); set by loader.
+    base_dir: str = "."
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read settings from the TOML file and the environment.
+
+    Relative paths, from the file or the environment, resolve against the file's folder.
+
+    Args:
+        path: The TOML file. ``None`` means ``$OGP_CONFIG``, else ``./litestar.toml`` if it
+            exists, else the built-in defaults (relative paths then resolve against the CWD).
+        environ: The environment to read ``OGP_*`` overrides from (default ``os.environ``).
+    """
+    env = os.environ if environ is None else environ
+    explicit = path if path is not None else env.get(CONFIG_ENV)
+    config_file = Path(explicit if explicit else DEFAULT_CONFIG).absolute()
+    if config_file.is_file():
+        raw = _read_toml(config_file)
+        source = str(config_file)
+    elif explicit:
+        raise SettingsError(f"configuration file {config_file} does not exist")
+    else:
+        raw, source = {}, "built-in defaults"
+    base_dir = config_file.parent if config_file.is_file() else Path.cwd()
+
+    if "base_dir" in raw:
+        raise SettingsError(f"unknown setting 'base_dir' in {source}")
+    _validate(raw, lambda _key: source)
+
+    overrides = _env_overrides(env)
+    for var, (keys, value) in overrides.items():
+        _set_nested(raw, keys, value, var)
+    names = {".".join(keys): var for var, (keys, _) in overrides.items()}
+
+    def where(key: str) -> str:
+        # The error's key may be the variable's own, or a table above or below it.
+        for dotted, var in names.items():
+            if key == dotted or dotted.startswith(f"{key}.") or key.startswith(f"{dotted}."):
+                return var
+        return source
+
+    settings = _validate(raw, where, strict=not overrides)
+    return _resolve_paths(settings, base_dir)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = msgspec.toml.decode(path.read_bytes())
+    except (msgspec.DecodeError, OSError) as exc:
+        raise SettingsError(f"cannot read configuration file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"configuration file {path} is not a TOML table")
+    return data
+
+
+def _validate(
+    raw: dict[str, Any], where: typing.Callable[[str], str], strict: bool = True
+) -> Settings:
+    try:
+        # Values from the environment are strings: lax mode turns "false" into False, "8" into 8.
+        return msgspec.convert(raw, Settings, strict=strict)
+    except msgspec.ValidationError as exc:
+        message, _, at = str(exc).partition(" - at `$")
+        key = at.rstrip("`").lstrip(".")
+        unknown = message.partition("unknown field `")[2].rstrip("`")
+        if unknown:
+            key = f"{key}.{unknown}" if key else unknown
+            raise SettingsError(f"unknown setting '{key}' in {where(key)}") from None
+        raise SettingsError(f"invalid setting '{key}' in {where(key)}: {message}") from None
+
+
+def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
+    """Make relative paths (fields marked FsPath, the SQLite file, storage root) absolute."""
+    sections: dict[str, Any] = {}
+    for name, section_type in typing.get_type_hints(Settings).items():
+        if not isinstance(section_type, type) or not issubclass(section_type, _Section):
+            continue
+        section = getattr(settings, name)
+        hints = typing.get_type_hints(section_type, include_extras=True)
+        changes = {
+            key: str((base_dir / value).resolve())
+            for key, hint in hints.items()
+            if _is_fs_path(hint) and (value := getattr(section, key))
+        }
+        if changes:
+            sections[name] = msgspec.structs.replace(section, **changes)
+    database = settings.database
+    sections["database"] = msgspec.structs.replace(
+        database, url=_resolve_sqlite_url(database.url, base_dir)
+    )
+    root = settings.storage.options.get("root")
+    if isinstance(root, str) and root:
+        options = {**settings.storage.options, "root": str((base_dir / root).resolve())}
+        sections["storage"] = msgspec.structs.replace(settings.storage, options=options)
+    return msgspec.structs.replace(settings, base_dir=str(base_dir), **sections)
+
+
+def _is_fs_path(hint: Any) -> bool:
+    return any(
+        isinstance(meta, msgspec.Meta) and (meta.extra or {}).get("fs_path")
+        for meta in getattr(hint, "__metadata__", ())
+    )
+
+
+def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
+    scheme, sep, rest = url.partition(":///")
+    if not scheme.startswith("sqlite") or not sep or not rest or rest.startswith((":memory:", "/")):
+        return url
+    path, query_sep, query = rest.partition("?")
+    return f"{scheme}:///{(base_dir / path).resolve()}{query_sep}{query}"
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, tuple[list[str], Any]]:
+    found: dict[str, tuple[list[str], Any]] = {}
+    for var, value in env.items():
+        if not var.startswith(ENV_PREFIX) or "__" not in var:
+            continue
+        keys = [part.lower() for part in var[len(ENV_PREFIX) :].split("__")]
+        if any(not key for key in keys) or keys == ["base_dir"]:
+            raise SettingsError(f"malformed settings variable {var}")
+        found[var] = (keys, _env_value(value))
+    return found
+
+
+def _env_value(value: str) -> Any:
+    # Lists and tables are written as JSON, e.g. OGP_PLUGINS__DISABLED='["templates:minimal"]'.
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _set_nested(raw: dict[str, Any], keys: list[str], value: Any, var: str) -> None:
+    node = raw
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise SettingsError(f"settings variable {var} sets a key inside a plain value")
+        node = child
+    node[keys[-1]] = value
