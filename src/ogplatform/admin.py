@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, Router, get
+from litestar.di import NamedDependency
 
 from ogplatform.auth import require_admin
 from ogplatform.runtime import Runtime
@@ -13,7 +14,7 @@ __all__ = ["admin_router"]
 
 
 @get("/plugins", summary="Every loaded plugin with its version, and the ones that failed")
-async def list_plugins(runtime: Runtime) -> Response[dict[str, Any]]:
+async def list_plugins(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     return Response(runtime.plugins.summary(), headers={"Cache-Control": "private, no-store"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from ogplatform import __version__
 from ogplatform.runtime import Runtime
@@ -20,7 +21,7 @@ async def healthz() -> Response[dict[str, Any]]:
 
 
 @get("/readyz", tags=["operations"], summary="Readiness: database, storage and Redis answer")
-async def readyz(runtime: Runtime) -> Response[dict[str, Any]]:
+async def readyz(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     checks = await runtime.readiness()
     ready = all(result == "ok" for result in checks.values())
     return Response(

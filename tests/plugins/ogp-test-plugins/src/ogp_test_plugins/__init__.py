@@ -1,0 +1,27 @@
+"""Test plugins: one map theme, a pack of two templates, and one object that fits no contract."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    version: str
+    display_name: str
+    palette: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    version: str
+    name: str
+    description: str = ""
+    category: str = "test"
+    tags: tuple[str, ...] = ()
+    defaults: dict[str, str] = field(default_factory=dict)
+
+
+ink = Theme("test-ink", "2.0", "Ink", {"land": "#eeeeee", "water": "#123456"})
+templates = [Card("test-one", "1", "One"), Card("test-two", "1", "Two")]
+not_a_template = object()
