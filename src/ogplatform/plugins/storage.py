@@ -3,7 +3,9 @@
 A plugin registers a :class:`StorageFactory` in the ``ogplatform.storage`` entry-point group. The
 factory turns the ``[storage.options]`` table of ``litestar.toml`` into a :class:`StorageBackend`.
 Keys are ``/``-separated relative paths such as ``maps/og-images/<map_id>.png``; backends call
-:func:`ogplatform.storage.validate_key` before touching anything.
+:func:`ogplatform.storage.validate_key` before touching anything. A key is never also the
+folder of another key (``a`` and ``a/b`` cannot both exist on a filesystem): key schemes keep
+objects at the leaves. Run :func:`ogplatform.testing.check_storage_backend` against a new backend.
 """
 
 from __future__ import annotations

@@ -1,0 +1,29 @@
+"""The database: sqlmodel tables, the async engine and sessions, and Alembic migrations.
+
+Typical start-up::
+
+    await upgrade(settings.database.url)
+    db = Database.from_url(settings.database.url, echo=settings.database.echo)
+    async with db.session() as session:
+        ...
+"""
+
+from sqlmodel import SQLModel
+
+from ogplatform.db.engine import Database
+from ogplatform.db.migrate import current_revision, downgrade, head_revision, revision, upgrade
+from ogplatform.db.models import Project, UTCDateTime
+
+__all__ = [
+    "Database",
+    "Project",
+    "UTCDateTime",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "metadata",
+    "revision",
+    "upgrade",
+]
+
+metadata = SQLModel.metadata

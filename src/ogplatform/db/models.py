@@ -1,0 +1,77 @@
+"""The sqlmodel tables, and the column types they share.
+
+Every change here needs a migration in ``migrations/versions`` (see ``docs/database.md``); a test
+fails when the models and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+__all__ = ["NAMING_CONVENTION", "Project", "UTCDateTime", "new_id", "utcnow"]
+
+# Deterministic constraint names, the same on SQLite and PostgreSQL, so a later migration can
+# name the constraint it drops. Set before any table is declared: names are given at declaration.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A fresh random UUID4 in its 36-character text form."""
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone (``timestamptz``); SQLite stores text without one, so values are
+    converted to UTC on the way in and marked UTC on the way out. Naive datetimes are refused:
+    their zone would be a guess.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; use an aware one (UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+class Project(SQLModel, table=True):
+    """A user's project: the owner of API keys, map jobs and maps."""
+
+    __tablename__ = "projects"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str = Field(max_length=120, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# Later tables (api_keys, map jobs, maps, user templates, favorites) go below, each arriving with
+# its own migration; reuse UTCDateTime for every timestamp.
