@@ -52,9 +52,7 @@ def postgres_url() -> Iterator[str]:
     name = f"ogp_test_{RUN_ID}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB
-        )
+        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB)
         try:
             await conn.execute(sql)
         finally:
@@ -68,13 +66,13 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    """The real Redis server's URL; keys this test made under `redis_prefix` are deleted after."""
+def redis_url() -> str:
+    """The real Redis server's URL (use `redis_prefix` for keys, so they are cleaned up)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(REDIS_URL)
     require_server("Redis", parts.hostname or "127.0.0.1", parts.port or 6379)
-    yield REDIS_URL
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ def create_app(
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],
         openapi_config=openapi_config(),
+        logging_config=None,  # ours (structlog, configured above); Litestar's would replace it
         debug=False,  # debug pages would leak internals; errors are rendered by handle_exception
         state=State({"runtime": runtime}),
     )

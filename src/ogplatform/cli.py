@@ -138,13 +138,14 @@ def db_current(obj: _Context) -> None:
 
 @db.command("revision")
 @click.option("-m", "--message", required=True, help="What the migration does.")
-@click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
-@click.pass_obj
-def db_revision(obj: _Context, message: str, empty: bool) -> None:
-    """Create a migration file (for contributors) from the difference models vs. database."""
-    from ogplatform.db.migrate import revision
+@click.option("--empty", is_flag=True, help="Write an empty script instead of autogenerating.")
+@click.option("--url", help="Compare against this database (default: a scratch SQLite at head).")
+def db_revision(message: str, empty: bool, url: str | None) -> None:
+    """Write the next migration script from the models (for contributors; review it, then
+    run `ruff format` on it)."""
+    from ogplatform.db import revision
 
-    revision(message, autogenerate=not empty, url=_database_url(obj.settings()))
+    click.echo(revision(message, autogenerate=not empty, url=url))
 
 
 @main.command("config")

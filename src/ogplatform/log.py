@@ -68,6 +68,8 @@ def configure_logging(settings: LoggingSettings, *, stream: Any = None) -> None:
     root.setLevel(settings.level)
     # httpx logs every outgoing URL at INFO (webhook URLs can carry secrets).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic announces each of its internal plugins at INFO on every start-up.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # uvicorn's own access log would duplicate ours; its error log stays.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):
