@@ -45,12 +45,12 @@ class Runtime:
             factory = self.plugins.get("storage", name).plugin
         except KeyError as exc:
             raise PluginError(f"storage.backend: {exc.args[0]}") from None
+        options, base_dir = self.settings.storage.options, Path(self.settings.base_dir)
         try:
-            return factory.create(
-                self.settings.storage.options, base_dir=Path(self.settings.base_dir)
-            )  # type: ignore[no-any-return]
+            backend: StorageBackend = factory.create(options, base_dir=base_dir)
         except ValueError as exc:
             raise SettingsError(f"storage.options: {exc}") from None
+        return backend
 
     async def start(self) -> None:
         """Open connections; apply migrations first when ``database.auto_migrate`` is on."""

@@ -50,7 +50,7 @@ class _Section(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     pass
 
 
-class ServerSettings(_Section):
+class ServerSettings(_Section, frozen=True):
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
@@ -59,18 +59,18 @@ class ServerSettings(_Section):
     public_url: str = ""
 
 
-class LoggingSettings(_Section):
+class LoggingSettings(_Section, frozen=True):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # "auto": pretty in a terminal, JSON otherwise.
     format: Literal["auto", "json", "console"] = "auto"
 
 
-class AuthSettings(_Section):
+class AuthSettings(_Section, frozen=True):
     # Bearer token for operator endpoints (cache purge and the like). "" disables them.
     admin_token: str = ""
 
 
-class DatabaseSettings(_Section):
+class DatabaseSettings(_Section, frozen=True):
     # "" runs without a database: user-data endpoints answer 501 DB_UNAVAILABLE.
     url: str = "sqlite+aiosqlite:///var/ogplatform.db"
     # Apply pending migrations at start-up (the embedded default). Off: run `ogplatform db upgrade`.
@@ -78,19 +78,19 @@ class DatabaseSettings(_Section):
     echo: bool = False
 
 
-class StorageSettings(_Section):
+class StorageSettings(_Section, frozen=True):
     # Id of an `ogplatform.storage` plugin; its options are handed to it as they are.
     backend: str = "local"
     options: dict[str, Any] = msgspec.field(default_factory=lambda: {"root": "var/storage"})
 
 
-class RedisSettings(_Section):
+class RedisSettings(_Section, frozen=True):
     # "" means no Redis: cache, rate limits and jobs stay in this process and on this disk.
     url: str = ""
     key_prefix: str = "ogp:"
 
 
-class CacheSettings(_Section):
+class CacheSettings(_Section, frozen=True):
     memory: bool = True
     memory_max_bytes: Annotated[int, msgspec.Meta(ge=0)] = 128 * 1024 * 1024
     disk: bool = True
@@ -99,16 +99,16 @@ class CacheSettings(_Section):
     redis: bool = False
 
 
-class RateLimitSettings(_Section):
+class RateLimitSettings(_Section, frozen=True):
     enabled: bool = True
 
 
-class JobsSettings(_Section):
+class JobsSettings(_Section, frozen=True):
     runner: Literal["inprocess", "redis"] = "inprocess"
     concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
 
 
-class PluginSettings(_Section):
+class PluginSettings(_Section, frozen=True):
     # A plugin that fails to load stops start-up instead of being logged and skipped.
     strict: bool = False
     # "<kind>:<id>" entries, kind one of templates/backgrounds/map_themes/storage ("<kind>:*" ok).
@@ -117,7 +117,7 @@ class PluginSettings(_Section):
     disabled: list[str] = msgspec.field(default_factory=list)
 
 
-class Settings(_Section):
+class Settings(_Section, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     logging: LoggingSettings = msgspec.field(default_factory=LoggingSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)

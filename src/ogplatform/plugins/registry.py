@@ -183,14 +183,15 @@ class _Filter:
 def _load(ep: EntryPoint, kind: str, protocol: type) -> Iterator[Any]:
     """Load an entry point: one plugin object, or a list/tuple of them (a pack)."""
     target = ep.load()
-    objects = target if isinstance(target, list | tuple) else [target]
+    objects: list[Any] = list(target) if isinstance(target, list | tuple) else [target]
     for obj in objects:
         if not isinstance(obj, protocol):
             raise TypeError(f"{obj!r} does not satisfy the {kind} contract ({protocol.__name__})")
-        if not isinstance(obj.id, str) or not _ID.fullmatch(obj.id):
-            raise ValueError(f"bad plugin id {obj.id!r}: use [a-z0-9][a-z0-9._-]{{0,63}}")
-        if not isinstance(obj.version, str) or not obj.version:
-            raise ValueError(f"plugin {obj.id!r} has no version string")
+        plugin_id, version = getattr(obj, "id", None), getattr(obj, "version", None)
+        if not isinstance(plugin_id, str) or not _ID.fullmatch(plugin_id):
+            raise ValueError(f"bad plugin id {plugin_id!r}: use [a-z0-9][a-z0-9._-]{{0,63}}")
+        if not isinstance(version, str) or not version:
+            raise ValueError(f"plugin {plugin_id!r} has no version string")
     yield from objects
 
 
