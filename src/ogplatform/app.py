@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 from ogplatform import __version__
 from ogplatform.admin import admin_router
+from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
 from ogplatform.log import RequestContext, configure_logging
@@ -71,7 +72,10 @@ def create_app(
             swagger_assets_router(),
             *route_handlers,
         ],
-        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
+        dependencies={
+            "runtime": Provide(lambda: runtime, sync_to_thread=False),
+            "db_session": Provide(provide_db_session),
+        },
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],
         openapi_config=openapi_config(),
