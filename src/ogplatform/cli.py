@@ -57,16 +57,16 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
     """Run the HTTP service with uvicorn."""
     import uvicorn
 
+    from ogplatform.log import configure_logging
+
     settings = obj.settings()
+    configure_logging(settings.logging)
     if settings.database.url and settings.database.auto_migrate:
         # Migrate once here, not racing in every worker process.
         from ogplatform.db import upgrade
 
         asyncio.run(upgrade(settings.database.url))
         os.environ["OGP_DATABASE__AUTO_MIGRATE"] = "false"
-    from ogplatform.log import configure_logging
-
-    configure_logging(settings.logging)
     uvicorn.run(
         "ogplatform.app:create_app",
         factory=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -40,7 +41,14 @@ def test_ogplatform_serve_with_two_workers(site, port, start_server):
         process = server.process
     # SIGTERM stops every worker and the parent cleanly.
     assert process.returncode == 0, server.output()
-    assert '"event": "request"' in server.output()  # JSON access lines when not on a terminal
+    # Not on a terminal, so every line is JSON; one access line per request, with its id.
+    lines = [json.loads(line) for line in server.output().splitlines()]
+    [access] = [x for x in lines if x.get("request_id") == "e2e-1"]
+    assert (access["event"], access["status"], access["path"]) == (
+        "request",
+        404,
+        "/api/no-such-endpoint",
+    )
 
     # The parent migrated the embedded SQLite database before the workers started.
     db = site / "var" / "ogplatform.db"

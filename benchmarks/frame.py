@@ -1,0 +1,68 @@
+"""The cost of ogplatform's frame per request (request id, access log, error handling, DI)
+against a bare Litestar app serving the same handler, both called in-process over ASGI."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Response, get
+
+from benchmarks._harness import Comparison, compare
+from ogplatform.app import create_app
+from ogplatform.log import configure_logging
+from ogplatform.settings import LoggingSettings, Settings
+
+
+def asgi_get(app: Any, path: str) -> Any:
+    """A coroutine function performing one GET on the ASGI app and checking the status."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"bench")], "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def request() -> None:
+        status = 0
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await app(dict(scope), receive, send)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+
+    return request
+
+
+@get("/healthz")
+async def bare_healthz() -> Response[dict[str, str]]:
+    # The same work as ogplatform's handler, so the ratio is the frame's cost alone.
+    return Response({"status": "ok", "version": "0"}, headers={"Cache-Control": "no-store"})
+
+
+async def run() -> list[Comparison]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = msgspec.convert(
+            {"database": {"url": ""}, "storage": {"options": {"root": tmp}}}, Settings
+        )
+        ours = create_app(settings)
+        # Access lines are formatted as in production (JSON) but written to /dev/null.
+        bare = ("bare Litestar GET /healthz", asgi_get(
+            Litestar([bare_healthz], logging_config=None, openapi_config=None), "/healthz"
+        ))  # fmt: skip
+        results = []
+        with open(os.devnull, "w") as sink:  # noqa: ASYNC230 - opened once, before timing
+            for level, label in (("INFO", "access log on"), ("WARNING", "access log off")):
+                configure_logging(LoggingSettings(format="json", level=level), stream=sink)
+                ours_op = (f"ogplatform GET /healthz ({label})", asgi_get(ours, "/healthz"))
+                results.append(await compare(ours_op, bare))
+        return results
