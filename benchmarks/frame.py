@@ -49,7 +49,7 @@ async def bare_healthz() -> Response[dict[str, str]]:
     return Response({"status": "ok", "version": "0"}, headers={"Cache-Control": "no-store"})
 
 
-async def run() -> list[Comparison]:
+async def run(ops: int = 2000, rounds: int = 7) -> list[Comparison]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = msgspec.convert(
             {"database": {"url": ""}, "storage": {"options": {"root": tmp}}}, Settings
@@ -64,5 +64,5 @@ async def run() -> list[Comparison]:
             for level, label in (("INFO", "access log on"), ("WARNING", "access log off")):
                 configure_logging(LoggingSettings(format="json", level=level), stream=sink)
                 ours_op = (f"ogplatform GET /healthz ({label})", asgi_get(ours, "/healthz"))
-                results.append(await compare(ours_op, bare))
+                results.append(await compare(ours_op, bare, ops=ops, rounds=rounds))
         return results

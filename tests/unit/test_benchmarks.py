@@ -1,0 +1,23 @@
+"""The benchmark harness still runs (tiny sizes: speed is measured by `make bench`, not here)."""
+
+from __future__ import annotations
+
+from benchmarks import frame
+from benchmarks.__main__ import BENCHMARKS, main
+
+
+async def test_frame_benchmark_runs_and_reports_ratios():
+    results = await frame.run(ops=20, rounds=2)
+    assert [r.subject for r in results] == [
+        "ogplatform GET /healthz (access log on)",
+        "ogplatform GET /healthz (access log off)",
+    ]
+    for result in results:
+        assert result.subject_us > 0
+        assert result.baseline_us > 0
+        assert "ratio" in result.report()
+
+
+def test_unknown_benchmark_names_the_known_ones(capsys):
+    assert main(["nope"]) == 2
+    assert ", ".join(BENCHMARKS) in capsys.readouterr().out

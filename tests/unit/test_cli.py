@@ -1,0 +1,75 @@
+"""The `ogplatform` command, driven in-process with click's runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ogplatform import __version__
+from ogplatform.cli import main
+from ogplatform.db import head_revision
+
+
+@pytest.fixture(autouse=True)
+def restore_environment(monkeypatch):
+    """`--config` exports OGP_CONFIG for worker processes; undo that after each test."""
+    monkeypatch.setenv("OGP_CONFIG", "unset-by-test")
+    monkeypatch.delenv("OGP_CONFIG")
+
+
+@pytest.fixture
+def config(config_dir):
+    path = config_dir / "litestar.toml"
+    path.write_text('[database]\nurl = "sqlite+aiosqlite:///data/app.db"\n')
+    return path
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_version():
+    assert run("--version").output.strip() == f"ogplatform, version {__version__}"
+
+
+def test_db_upgrade_then_current(config):
+    upgraded = run("--config", str(config), "db", "upgrade")
+    assert upgraded.exit_code == 0
+    assert upgraded.output.strip() == f"database at revision {head_revision()}"
+    assert (config.parent / "data" / "app.db").is_file()  # relative to the config file
+    current = run("--config", str(config), "db", "current")
+    assert current.output.strip() == f"current: {head_revision()}  head: {head_revision()}"
+
+
+def test_db_commands_without_a_database_say_so(config):
+    result = run("--config", str(config), "db", "upgrade", env={"OGP_DATABASE__URL": ""})
+    assert result.exit_code == 1
+    assert "no database configured (database.url is empty)" in result.output
+
+
+def test_config_masks_the_admin_token(config):
+    result = run("--config", str(config), "config", env={"OGP_AUTH__ADMIN_TOKEN": "hunter2"})
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["auth"]["admin_token"] == "***"
+    assert "hunter2" not in result.output
+    assert shown["database"]["url"] == f"sqlite+aiosqlite:///{config.parent}/data/app.db"
+
+
+def test_bad_settings_are_one_line_errors(config):
+    result = run("--config", str(config), "config", env={"OGP_SERVER__PORT": "x"})
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: invalid setting 'server.port' in OGP_SERVER__PORT: Expected `int`, got `str`"
+    )
+
+
+def test_plugins_json_lists_the_builtin_storage(config):
+    result = run("--config", str(config), "plugins", "--json")
+    listed = json.loads(result.output)
+    [local] = [p for p in listed["plugins"] if (p["kind"], p["id"]) == ("storage", "local")]
+    assert local["distribution"] == "ogplatform"
+    assert local["version"] == __version__
+    assert listed["failures"] == []
