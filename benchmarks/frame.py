@@ -65,4 +65,5 @@ async def run(ops: int = 2000, rounds: int = 7) -> list[Comparison]:
                 configure_logging(LoggingSettings(format="json", level=level), stream=sink)
                 ours_op = (f"ogplatform GET /healthz ({label})", asgi_get(ours, "/healthz"))
                 results.append(await compare(ours_op, bare, ops=ops, rounds=rounds))
+        configure_logging(LoggingSettings())  # back to stderr before the sink closes
         return results
