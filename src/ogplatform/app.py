@@ -19,6 +19,7 @@ from ogplatform.health import healthz, readyz
 from ogplatform.log import RequestContext, configure_logging
 from ogplatform.openapi import openapi_config, swagger_assets_router
 from ogplatform.plugins import PluginError, PluginRegistry
+from ogplatform.ratelimit.middleware import RateLimitMiddleware, check_route_policies
 from ogplatform.runtime import Runtime
 from ogplatform.settings import Settings, SettingsError, load_settings
 
@@ -41,19 +42,25 @@ def create_app(
     Args:
         settings: Defaults to :func:`load_settings` (``$OGP_CONFIG`` or ``./litestar.toml``,
             then ``OGP_*`` variables). A bad configuration then ends the process with a
-            one-line message instead of a traceback.
+            one-line message instead of a traceback; given settings raise instead.
         plugins: A registry to use instead of discovering installed plugins (tests, embedding).
         route_handlers: Extra handlers to mount (embedding, tests).
     """
-    from_environment = settings is None
+    if settings is not None:
+        return _build(settings, plugins, route_handlers)
     try:
-        settings = settings or load_settings()
-        configure_logging(settings.logging)
-        runtime = Runtime(settings, plugins)
+        return _build(load_settings(), plugins, route_handlers)
     except (PluginError, SettingsError) as exc:
-        if not from_environment:
-            raise
         sys.exit(f"ogplatform: {exc}")
+
+
+def _build(
+    settings: Settings,
+    plugins: PluginRegistry | None,
+    route_handlers: Sequence[ControllerRouterHandler],
+) -> Litestar:
+    configure_logging(settings.logging)
+    runtime = Runtime(settings, plugins)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -77,12 +84,14 @@ def create_app(
             "db_session": Provide(provide_db_session),
         },
         exception_handlers={Exception: handle_exception},
+        middleware=[RateLimitMiddleware()],
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         logging_config=None,  # ours (structlog, configured above); Litestar's would replace it
         debug=False,  # debug pages would leak internals; errors are rendered by handle_exception
         state=State({"runtime": runtime}),
     )
+    check_route_policies(app, settings.ratelimit)
     # Outermost layer, so 404s and 405s (which never reach route middleware) are logged too.
     app.asgi_handler = RequestContext(app.asgi_handler)
     return app

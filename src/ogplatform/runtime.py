@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from ogplatform.plugins import PluginError, PluginRegistry, StorageBackend
+from ogplatform.ratelimit.middleware import RateLimiter
 from ogplatform.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ CHECK_TIMEOUT = 3.0  # seconds one readiness check may take before it counts as 
 class Runtime:
     """Everything a request handler may need besides the request."""
 
-    __slots__ = ("database", "plugins", "redis", "settings", "storage")
+    __slots__ = ("database", "limiter", "plugins", "redis", "settings", "storage")
 
     def __init__(self, settings: Settings, plugins: PluginRegistry | None = None) -> None:
         self.settings = settings
@@ -38,6 +39,7 @@ class Runtime:
         self.storage: StorageBackend = self._make_storage()
         self.database: Database | None = None
         self.redis: Any = None  # redis.asyncio.Redis when [redis] url is set
+        self.limiter: RateLimiter | None = None  # None: [ratelimit] enabled = false
 
     def _make_storage(self) -> StorageBackend:
         name = self.settings.storage.backend
@@ -63,8 +65,15 @@ class Runtime:
             self.database = Database.from_url(db.url, echo=db.echo)
         if self.settings.redis.url:
             self.redis = _connect_redis(self.settings.redis.url)
+        if self.settings.ratelimit.enabled:
+            self.limiter = RateLimiter.build(
+                self.settings.ratelimit, self.redis, self.settings.redis.key_prefix
+            )
 
     async def stop(self) -> None:
+        if self.limiter is not None:
+            await self.limiter.store.close()
+            self.limiter = None
         if self.database is not None:
             await self.database.dispose()
             self.database = None

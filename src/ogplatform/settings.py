@@ -25,6 +25,7 @@ __all__ = [
     "JobsSettings",
     "LoggingSettings",
     "PluginSettings",
+    "RateLimitPolicy",
     "RateLimitSettings",
     "RedisSettings",
     "ServerSettings",
@@ -99,8 +100,58 @@ class CacheSettings(_Section, frozen=True):
     redis: bool = False
 
 
+class RateLimitPolicy(_Section, frozen=True):
+    # Sliding windows checked together, e.g. ["2/10s", "5/1m", "25/1h"].
+    windows: list[str]
+    # Who is counted: the client address ("ip") or the Bearer API key ("api_key").
+    key: Literal["ip", "api_key"] = "ip"
+    # Requests the render cache can answer are not counted (needs the cache's probe).
+    exempt_cache_hits: bool = False
+
+    def __post_init__(self) -> None:
+        from ogplatform.ratelimit.policy import parse_window  # no I/O: arithmetic only
+
+        if not self.windows:
+            raise ValueError("a rate-limit policy needs at least one window")
+        for window in self.windows:
+            parse_window(window)
+
+
+def _default_policies() -> dict[str, RateLimitPolicy]:
+    return {
+        "cards": RateLimitPolicy(windows=["2/10s", "5/1m", "25/1h"]),  # the card API's seed
+        "catalog": RateLimitPolicy(windows=["30/10s", "300/1h"]),
+        "user_data": RateLimitPolicy(windows=["10/10s", "300/1h"]),
+        "map_jobs": RateLimitPolicy(windows=["60/1h"], key="api_key"),  # the map API's seed
+        "job_status": RateLimitPolicy(windows=["60/1m"], key="api_key"),
+    }
+
+
 class RateLimitSettings(_Section, frozen=True):
     enabled: bool = True
+    # "auto": Redis when [redis] url is set, else memory.
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    # How long a Redis check may take before the request is limited in memory instead.
+    redis_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 250
+    # Proxies (CDN, load balancer) whose forwarding headers are believed; CIDRs or addresses.
+    trusted_proxies: list[str] = msgspec.field(default_factory=list)
+    # Which forwarding headers those proxies set, in order of preference.
+    client_ip_headers: list[
+        Literal["x-forwarded-for", "cf-connecting-ip", "fastly-client-ip", "true-client-ip"]
+    ] = msgspec.field(default_factory=lambda: ["x-forwarded-for"])
+    # IPv6 clients are counted per network of this prefix length.
+    ipv6_prefix: Annotated[int, msgspec.Meta(ge=32, le=128)] = 64
+    # Never limited (health checks, internal networks); CIDRs or addresses.
+    allow: list[str] = msgspec.field(default_factory=list)
+    # Named policies that routes refer to; the ones a file leaves out keep their defaults.
+    policies: dict[str, RateLimitPolicy] = msgspec.field(default_factory=_default_policies)
+
+    def __post_init__(self) -> None:
+        from ogplatform.ratelimit.identity import parse_networks
+
+        parse_networks(self.trusted_proxies)
+        parse_networks(self.allow)
+        msgspec.structs.force_setattr(self, "policies", {**_default_policies(), **self.policies})
 
 
 class JobsSettings(_Section, frozen=True):
