@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["frame"]
+BENCHMARKS = ["frame", "ratelimit"]
 
 
 def main(argv: list[str]) -> int:

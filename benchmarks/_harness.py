@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "asgi_get", "compare"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,38 @@ async def compare(
         statistics.median(timings[subject[0]]),
         statistics.median(timings[baseline[0]]),
     )
+
+
+def asgi_get(
+    app: Any, path: str, clients: Iterator[str] | None = None
+) -> Callable[[], Awaitable[None]]:
+    """A coroutine function doing one GET on the ASGI app in-process; it checks for a 200.
+
+    ``clients`` gives each request its own peer address (for per-client rate limits).
+    """
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"bench")], "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def request() -> None:
+        status = 0
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        one = dict(scope)
+        if clients is not None:
+            one["client"] = (next(clients), 1)
+        await app(one, receive, send)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+
+    return request

@@ -5,42 +5,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
 
 import msgspec
 from litestar import Litestar, Response, get
 
-from benchmarks._harness import Comparison, compare
+from benchmarks._harness import Comparison, asgi_get, compare
 from ogplatform.app import create_app
 from ogplatform.log import configure_logging
 from ogplatform.settings import LoggingSettings, Settings
-
-
-def asgi_get(app: Any, path: str) -> Any:
-    """A coroutine function performing one GET on the ASGI app and checking the status."""
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "headers": [(b"host", b"bench")], "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }  # fmt: skip
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def request() -> None:
-        status = 0
-
-        async def send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-
-        await app(dict(scope), receive, send)
-        if status != 200:
-            raise RuntimeError(f"GET {path} answered {status}")
-
-    return request
 
 
 @get("/healthz")

@@ -21,3 +21,11 @@ async def test_frame_benchmark_runs_and_reports_ratios():
 def test_unknown_benchmark_names_the_known_ones(capsys):
     assert main(["nope"]) == 2
     assert ", ".join(BENCHMARKS) in capsys.readouterr().out
+
+
+async def test_ratelimit_benchmark_runs_in_process():
+    from benchmarks import ratelimit
+
+    results = await ratelimit.run(ops=20, rounds=2, http=False)
+    assert results[0].subject == "GET with limiter (memory)"
+    assert all(r.ratio > 0 for r in results)

@@ -15,6 +15,8 @@ from ogplatform.ratelimit.policy import Decision, Window, WindowState, decide
 
 __all__ = ["MemoryLimiter"]
 
+_EMPTY = WindowState(0, None, None)
+
 
 class MemoryLimiter:
     """Request times per key, pruned to the longest window; least recently seen keys evicted."""
@@ -36,7 +38,15 @@ class MemoryLimiter:
         now = self._clock()
         log = self._logs.pop(key, None) or []
         del log[: bisect_right(log, now - max(w.seconds for w in windows))]
-        states = [_state(log, window, now) for window in windows]
+        states = []
+        for window in windows:
+            first = bisect_right(log, now - window.seconds)  # entries after now - seconds count
+            count = len(log) - first
+            if count == 0:
+                states.append(_EMPTY)
+            else:
+                freeing = log[first + count - window.limit] if count >= window.limit else None
+                states.append(WindowState(count, log[first], freeing))
         decision = decide(windows, states, now)
         if decision.allowed:
             log.append(now)
@@ -48,12 +58,3 @@ class MemoryLimiter:
 
     async def close(self) -> None:
         self._logs.clear()
-
-
-def _state(log: list[float], window: Window, now: float) -> WindowState:
-    first = bisect_right(log, now - window.seconds)  # entries after now - seconds count
-    count = len(log) - first
-    if count == 0:
-        return WindowState(0, None, None)
-    freeing = log[first + count - window.limit] if count >= window.limit else None
-    return WindowState(count, log[first], freeing)

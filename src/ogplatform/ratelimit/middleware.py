@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from ogplatform.errors import ApiError
 from ogplatform.ratelimit.fallback import FallbackLimiter, Limiter
-from ogplatform.ratelimit.headers import rate_limit_headers
+from ogplatform.ratelimit.headers import policy_header, rate_limit_headers, raw_headers
 from ogplatform.ratelimit.identity import ClientAddress, parse_networks
 from ogplatform.ratelimit.memory import MemoryLimiter
 from ogplatform.ratelimit.policy import Decision, Window, parse_window
@@ -46,6 +46,7 @@ class _Policy:
     windows: tuple[Window, ...]
     key: str
     exempt_cache_hits: bool
+    header: str  # RateLimit-Policy, the same for every response of this policy
 
 
 class RateLimiter:
@@ -61,15 +62,12 @@ class RateLimiter:
             settings.ipv6_prefix,
         )
         self.allow = parse_networks(settings.allow)
-        self.policies = {
-            name: _Policy(
-                name,
-                tuple(sorted((parse_window(w) for w in policy.windows), key=lambda w: w.seconds)),
-                policy.key,
-                policy.exempt_cache_hits,
+        self.policies = {}
+        for name, policy in settings.policies.items():
+            windows = tuple(sorted(map(parse_window, policy.windows), key=lambda w: w.seconds))
+            self.policies[name] = _Policy(
+                name, windows, policy.key, policy.exempt_cache_hits, policy_header(windows)
             )
-            for name, policy in settings.policies.items()
-        }
 
     @classmethod
     def build(cls, settings: RateLimitSettings, redis: Any, redis_prefix: str) -> RateLimiter:
@@ -88,14 +86,26 @@ class RateLimiter:
 
     async def check(self, policy: _Policy, scope: Scope) -> Decision | None:
         """Count the request; None when the client is on the allow-list."""
-        client = scope.get("client")
-        address = self.addresses.resolve(client[0] if client else None, scope["headers"])
-        if address is not None and any(address in network for network in self.allow):
-            return None
         key = _api_key(scope) if policy.key == "api_key" else None
-        if key is None:
-            key = self.addresses.key(address) if address is not None else "ip:unknown"
+        if key is None or self.allow:
+            client_key = self._client_key(scope)
+            if client_key is None:
+                return None
+            key = key or client_key
         return await self.store.hit(f"{policy.name}:{key}", policy.windows)
+
+    def _client_key(self, scope: Scope) -> str | None:
+        """``ip:<address>`` (or ``ip:<network>`` for IPv6); None if allow-listed."""
+        client = scope.get("client")
+        peer = client[0] if client else None
+        if peer and not self.allow and not self.addresses.trusted and ":" not in peer:
+            return f"ip:{peer}"  # an IPv4 socket peer, nothing to look up: the common case
+        address = self.addresses.resolve(peer, scope["headers"])
+        if address is None:
+            return "ip:unknown"
+        if any(address in network for network in self.allow):
+            return None
+        return self.addresses.key(address)
 
 
 class RateLimitMiddleware(ASGIMiddleware):
@@ -117,7 +127,6 @@ class RateLimitMiddleware(ASGIMiddleware):
         if decision is None:
             await next_app(scope, receive, send)
             return
-        headers = rate_limit_headers(decision)
         if not decision.allowed:
             window = decision.window
             raise ApiError(
@@ -125,9 +134,9 @@ class RateLimitMiddleware(ASGIMiddleware):
                 f"rate limit exceeded: {window.limit} requests per {window.name}; "
                 f"retry in {decision.retry_after}s",
                 code="RATE_LIMITED",
-                headers=headers,
+                headers=rate_limit_headers(decision, policy.header),
             )
-        encoded = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        encoded = raw_headers(decision, policy.header.encode())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["Decision", "Window", "WindowState", "decide", "parse_window"]
 
@@ -24,14 +25,16 @@ class Window:
 
     limit: int
     seconds: int
+    # A short name for headers, e.g. "10s", "1m", "1h" (derived; computed once).
+    name: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def name(self) -> str:
-        """A short name for headers, e.g. ``"10s"``, ``"1m"``, ``"1h"``."""
+    def __post_init__(self) -> None:
+        name = f"{self.seconds}s"
         for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
             if self.seconds % size == 0:
-                return f"{self.seconds // size}{unit}"
-        return f"{self.seconds}s"
+                name = f"{self.seconds // size}{unit}"
+                break
+        object.__setattr__(self, "name", name)
 
 
 def parse_window(text: str) -> Window:
@@ -45,16 +48,15 @@ def parse_window(text: str) -> Window:
     return Window(limit, count * _UNITS[unit])
 
 
-@dataclass(frozen=True, slots=True)
-class WindowState:
+class WindowState(NamedTuple):
     """What a store saw in one window before counting this request.
 
-    ``count`` requests fall inside the window; ``oldest`` is the time of the first of them and
+    ``seen`` requests fall inside the window; ``oldest`` is the time of the first of them and
     ``freeing`` the time of the one whose expiry would let a refused request in (only when
-    ``count >= limit``). Times are seconds on the store's clock.
+    ``seen >= limit``). Times are seconds on the store's clock.
     """
 
-    count: int
+    seen: int
     oldest: float | None
     freeing: float | None
 
@@ -68,36 +70,50 @@ class Decision:
     remaining: int
     reset: int  # whole seconds until the binding window has one more request free
     retry_after: int  # whole seconds until a refused request would be allowed; 0 if allowed
-    windows: tuple[tuple[Window, int, int], ...]  # (window, remaining, reset) for each
+    remaining_per_window: tuple[int, ...]  # in the order of the windows given
 
 
 def decide(windows: Sequence[Window], states: Sequence[WindowState], now: float) -> Decision:
-    """Combine per-window states into a decision (the same for every store)."""
-    refused = [
-        (now if state.freeing is None else state.freeing) + window.seconds - now
-        for window, state in zip(windows, states, strict=True)
-        if state.count >= window.limit
-    ]
-    allowed = not refused
-    report = []
+    """Combine per-window states into a decision (the same for every store).
+
+    A full window refuses the request; its wait is until the entry whose expiry frees a slot.
+    Allowed, the request counts in every window. The binding window is the one with the least
+    room left; among those, the one that takes longest to free a slot.
+    """
+    allowed = True
     for window, state in zip(windows, states, strict=True):
-        count = state.count + (1 if allowed else 0)
-        oldest = state.oldest if state.oldest is not None else now
-        if not allowed and state.count >= window.limit and state.freeing is not None:
-            oldest = state.freeing
-        remaining = max(0, window.limit - count)
-        reset = _ceil_seconds(oldest + window.seconds - now if count else 0)
-        report.append((window, remaining, reset))
-    # Least room left binds; on a tie the longer wait is the one worth reporting.
-    binding = min(report, key=lambda item: (item[1], -item[2]))
-    return Decision(
-        allowed=allowed,
-        window=binding[0],
-        remaining=binding[1],
-        reset=binding[2],
-        retry_after=max(1, _ceil_seconds(max(refused))) if refused else 0,
-        windows=tuple(report),
+        if state.seen >= window.limit:
+            allowed = False
+    remaining = tuple(
+        max(0, window.limit - state.seen - allowed)
+        for window, state in zip(windows, states, strict=True)
     )
+    least = min(remaining)
+    binding, reset = windows[0], -1.0
+    for window, state, left in zip(windows, states, remaining, strict=True):
+        if left != least:
+            continue  # only the tightest windows are reported: skip the arithmetic
+        if state.seen >= window.limit and state.freeing is not None:
+            frees_at = state.freeing  # refused: the entry whose expiry lets one in
+        elif state.oldest is not None:
+            frees_at = state.oldest
+        else:
+            frees_at = now  # empty before this request: this request is the oldest
+        wait = frees_at + window.seconds - now
+        if wait > reset:
+            binding, reset = window, wait
+    if allowed:
+        retry = 0
+    else:
+        retry = max(
+            1,
+            max(
+                _ceil_seconds(state.freeing + window.seconds - now)
+                for window, state in zip(windows, states, strict=True)
+                if state.seen >= window.limit and state.freeing is not None
+            ),
+        )
+    return Decision(allowed, binding, least, _ceil_seconds(reset), retry, remaining)
 
 
 def _ceil_seconds(seconds: float) -> int:
