@@ -148,6 +148,39 @@ def db_revision(message: str, empty: bool, url: str | None) -> None:
     click.echo(revision(message, autogenerate=not empty, url=url))
 
 
+@main.group()
+def geodata() -> None:
+    """The map data bundle derived from Natural Earth."""
+
+
+@geodata.command("build")
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False),
+    default="../shared/geodata",
+    show_default=True,
+    help="Folder with the raw Natural Earth layers.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the bundle (default: the package's own data folder).",
+)
+@click.option("--countries", default="", help="Comma-separated ISO codes: build only these.")
+def geodata_build(source: str, out: str | None, countries: str) -> None:
+    """Rebuild the bundle (needs: pip install 'ogplatform[geodata]')."""
+    from pathlib import Path
+
+    from ogplatform.maps.geodata.build import main as build_main
+
+    default_out = Path(__file__).parent / "maps" / "data"
+    argv = ["--source", source, "--out", out or str(default_out)]
+    if countries:
+        argv += ["--countries", countries]
+    raise SystemExit(build_main(argv))
+
+
 @main.command("config")
 @click.pass_obj
 def show_config(obj: _Context) -> None:
