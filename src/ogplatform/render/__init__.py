@@ -1,4 +1,4 @@
-"""Rendering, pure (no HTTP, no database): fonts and text layout so far.
+"""Rendering, pure (no HTTP, no database): fonts, text layout, the card scene, SVG and raster.
 
 Imports nothing else from ogplatform, so plugins and routes may depend on it, never the reverse.
 """
@@ -9,6 +9,19 @@ from ogplatform.render.fonts import (
     FontRef,
     UnknownFontFamilyError,
 )
+from ogplatform.render.raster import ImageFormat, encode, render_raster
+from ogplatform.render.scene import (
+    Layer,
+    LinearGradient,
+    Paint,
+    RadialGradient,
+    Rect,
+    Scene,
+    Solid,
+    Stop,
+    Text,
+)
+from ogplatform.render.svg import scene_svg, xml_text
 from ogplatform.render.text import (
     Align,
     Direction,
@@ -26,11 +39,25 @@ __all__ = [
     "Direction",
     "FontLibrary",
     "FontRef",
+    "ImageFormat",
+    "Layer",
     "Line",
+    "LinearGradient",
+    "Paint",
+    "RadialGradient",
+    "Rect",
     "Run",
+    "Scene",
+    "Solid",
+    "Stop",
+    "Text",
     "TextBlock",
     "TextStyle",
     "UnknownFontFamilyError",
+    "encode",
     "fit_text",
     "layout_text",
+    "render_raster",
+    "scene_svg",
+    "xml_text",
 ]
