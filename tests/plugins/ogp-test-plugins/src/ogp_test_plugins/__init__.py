@@ -20,6 +20,12 @@ class Card:
     category: str = "test"
     tags: tuple[str, ...] = ()
     defaults: dict[str, str] = field(default_factory=dict)
+    params: tuple[str, ...] = ("title",)
+
+    def compose(self, card, fonts):
+        from ogplatform.render import Scene, Solid
+
+        return Scene(card.width, card.height, Solid("#123456"))
 
 
 ink = Theme("test-ink", "2.0", "Ink", {"land": "#eeeeee", "water": "#123456"})
