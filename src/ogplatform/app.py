@@ -13,6 +13,8 @@ from litestar.types import ControllerRouterHandler
 
 from ogplatform import __version__
 from ogplatform.admin import admin_router
+from ogplatform.cards.rendering import CardRenderer
+from ogplatform.cards.routes import cards_router
 from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
@@ -61,6 +63,7 @@ def _build(
 ) -> Litestar:
     configure_logging(settings.logging)
     runtime = Runtime(settings, plugins)
+    card_renderer = CardRenderer(settings.render, settings.plugins)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -68,6 +71,7 @@ def _build(
         try:
             yield
         finally:
+            card_renderer.close()
             await runtime.stop()
 
     app = Litestar(
@@ -76,12 +80,14 @@ def _build(
             healthz,
             readyz,
             admin_router,
+            cards_router,
             swagger_assets_router(),
             *route_handlers,
         ],
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
+            "card_renderer": Provide(lambda: card_renderer, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         middleware=[RateLimitMiddleware()],

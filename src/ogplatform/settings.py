@@ -28,6 +28,7 @@ __all__ = [
     "RateLimitPolicy",
     "RateLimitSettings",
     "RedisSettings",
+    "RenderSettings",
     "ServerSettings",
     "Settings",
     "SettingsError",
@@ -83,6 +84,15 @@ class StorageSettings(_Section, frozen=True):
     # Id of an `ogplatform.storage` plugin; its options are handed to it as they are.
     backend: str = "local"
     options: dict[str, Any] = msgspec.field(default_factory=lambda: {"root": "var/storage"})
+
+
+class RenderSettings(_Section, frozen=True):
+    # Render processes: -1 = one per CPU core, 0 = a thread of this process (tests, tiny sites).
+    workers: Annotated[int, msgspec.Meta(ge=-1, le=64)] = -1
+    # Extra font folders for scripts the packaged fonts lack (CJK: Debian's fonts-noto-cjk).
+    font_dirs: list[str] = msgspec.field(default_factory=lambda: ["/usr/share/fonts/opentype/noto"])
+    # A render taking longer than this is abandoned with a 503.
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 20.0
 
 
 class RedisSettings(_Section, frozen=True):
@@ -174,6 +184,7 @@ class Settings(_Section, frozen=True):
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
+    render: RenderSettings = msgspec.field(default_factory=RenderSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     ratelimit: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)

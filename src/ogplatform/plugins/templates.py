@@ -1,8 +1,9 @@
 """The card-template contract (entry-point group ``ogplatform.templates``).
 
-An entry point names one :class:`Template`, or a list/tuple of them (a template pack). A
-template turns a :class:`CardInput` (the validated request) into a :class:`~ogplatform.render.Scene`;
-ogplatform draws the scene, caches it and serves it. Templates never see HTTP, never do I/O.
+An entry point names one :class:`Template`, or a list/tuple of them (a template pack).
+A template turns a :class:`CardInput` (the validated request) into a scene
+(:class:`ogplatform.render.Scene`); ogplatform draws the scene, caches it and serves it.
+Templates never see HTTP and never do I/O.
 """
 
 from __future__ import annotations

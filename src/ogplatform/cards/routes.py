@@ -1,0 +1,127 @@
+"""The card API: ``GET /api/og``, ``/api/templates`` and ``/api/backgrounds``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
+from ogplatform.cards.catalog import background_item, search_backgrounds, template_item
+from ogplatform.cards.params import parse_card_query
+from ogplatform.cards.rendering import CardRenderer
+from ogplatform.errors import ApiError
+from ogplatform.runtime import Runtime
+
+__all__ = ["cards_router"]
+
+# SVG is a document that could carry script: forbid everything but inline style and the
+# embedded photo, and let no browser guess another type.
+SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+}
+RENDER_CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800, stale-if-error=604800"
+CATALOG_CACHE_CONTROL = "public, max-age=300"
+
+
+@get("/og", opt={"ratelimit": "cards"}, summary="Render a card (PNG by default, or SVG/JPEG/WebP)")
+async def render_og(
+    request: Request[Any, Any, Any],
+    runtime: NamedDependency[Runtime],
+    card_renderer: NamedDependency[CardRenderer],
+) -> Response[bytes]:
+    card = parse_card_query(request.scope["query_string"])
+    try:
+        runtime.plugins.get("templates", card.template)
+    except KeyError:
+        raise ApiError(404, f"template {card.template[:64]!r} not found",
+                       code="TEMPLATE_NOT_FOUND") from None  # fmt: skip
+    if card.background_id is not None:
+        try:
+            runtime.plugins.get("backgrounds", card.background_id)
+        except KeyError:
+            raise ApiError(404, f"background {card.background_id!r} not found",
+                           code="BACKGROUND_NOT_FOUND") from None  # fmt: skip
+    try:
+        rendered = await card_renderer.render(card)
+    except TimeoutError:
+        raise ApiError(503, "rendering took too long; try again", code="RENDER_TIMEOUT",
+                       headers={"Retry-After": "5"}) from None  # fmt: skip
+    headers = {
+        "Cache-Control": RENDER_CACHE_CONTROL,
+        "ETag": '"' + hashlib.sha256(rendered.body).hexdigest()[:32] + '"',
+    }
+    if card.format == "svg":
+        headers.update(SVG_HEADERS)
+    return Response(rendered.body, media_type=rendered.content_type, headers=headers)
+
+
+@get("/templates", opt={"ratelimit": "catalog"}, summary="The template catalog")
+async def list_templates(
+    runtime: NamedDependency[Runtime],
+    id: FromQuery[str | None] = None,
+    category: FromQuery[str | None] = None,
+    search: FromQuery[str | None] = None,
+) -> Response[dict[str, Any]]:
+    records = runtime.plugins.plugins("templates")
+    if id is not None:
+        found = [r for r in records if r.id == id]
+        if not found:
+            raise ApiError(404, f"template {id[:64]!r} not found", code="TEMPLATE_NOT_FOUND")
+        return _catalog({"success": True, "template": template_item(found[0])})
+    items = [template_item(r) for r in records]
+    if category:
+        items = [t for t in items if t["category"] == category.lower()]
+    if search:
+        needle = search.casefold()
+        fields = ("id", "name", "description")
+        items = [t for t in items if any(needle in str(t[k]).casefold() for k in fields)]
+    return _catalog({"success": True, "templates": items, "total": len(items)})
+
+
+@get("/backgrounds", opt={"ratelimit": "catalog"}, summary="The background catalog")
+async def list_backgrounds(
+    runtime: NamedDependency[Runtime],
+    id: FromQuery[str | None] = None,
+    category: FromQuery[str | None] = None,
+    search: FromQuery[str | None] = None,
+    limit: FromQuery[str] = "30",
+    offset: FromQuery[str] = "0",
+) -> Response[dict[str, Any]]:
+    records = runtime.plugins.plugins("backgrounds")
+    if id is not None:
+        found = [r for r in records if r.id == id]
+        if not found:
+            raise ApiError(404, f"background {id[:64]!r} not found", code="BACKGROUND_NOT_FOUND")
+        return _catalog({"success": True, "background": background_item(found[0])})
+    size, start = _bounded(limit, "limit", 1, 200), _bounded(offset, "offset", 0, 1_000_000)
+    if category:
+        records = [r for r in records if r.plugin.category == category.lower()]
+    matches = search_backgrounds(records, search) if search else records
+    page = matches[start : start + size]
+    return _catalog({
+        "success": True, "backgrounds": [background_item(r) for r in page],
+        "total": len(matches), "limit": size, "offset": start,
+    })  # fmt: skip
+
+
+def _bounded(value: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise ApiError(400, f"{name} must be an integer from {low} to {high}",
+                       code=f"INVALID_{name.upper()}")  # fmt: skip
+    return number
+
+
+def _catalog(body: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(body, headers={"Cache-Control": CATALOG_CACHE_CONTROL})
+
+
+cards_router = Router("/api", route_handlers=[render_og, list_templates, list_backgrounds],
+                      tags=["cards"])  # fmt: skip
