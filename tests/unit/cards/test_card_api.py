@@ -137,8 +137,11 @@ async def test_template_catalog(client):
     assert missing.json()["error"]["code"] == "TEMPLATE_NOT_FOUND"
 
 
-@pytest.mark.parametrize(("query", "code"), [("limit=0", "INVALID_LIMIT"),
-    ("limit=201", "INVALID_LIMIT"), ("limit=x", "INVALID_LIMIT"), ("offset=-1", "INVALID_OFFSET")])  # fmt: skip
+PAGING = [("limit=0", "INVALID_LIMIT"), ("limit=201", "INVALID_LIMIT"),
+          ("limit=x", "INVALID_LIMIT"), ("offset=-1", "INVALID_OFFSET")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "code"), PAGING)
 async def test_background_paging_bounds(client, query, code):
     response = await client.get(f"/api/backgrounds?{query}")
     assert response.status_code == 400
