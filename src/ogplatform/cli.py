@@ -149,6 +149,50 @@ def db_revision(message: str, empty: bool, url: str | None) -> None:
 
 
 @main.group()
+def render() -> None:
+    """Render images from the command line (no server needed)."""
+
+
+@render.command("card")
+@click.option("--template", default="gradient", show_default=True)
+@click.option("--title", default="")
+@click.option("--description", default="")
+@click.option("--icon", default="")
+@click.option("--bg", default="", help="Hex colour or gradient, as the API's bg.")
+@click.option("--text", "text_color", default="", help="Text colour (hex).")
+@click.option("--accent", default="", help="Accent colour (hex).")
+@click.option("--bg-id", default="", help="A background from the catalog.")
+@click.option("--overlay", default="", help="0..1 over a photo background.")
+@click.option("--size", default="og", show_default=True, help="og, twitter or square.")
+@click.option("--format", "fmt", default="", help="png, svg, jpeg or webp (default: from -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.pass_obj
+def render_card_command(obj: _Context, output: str, fmt: str, **options: str) -> None:
+    """Render one card to a file, with exactly the API's rules."""
+    from urllib.parse import urlencode
+
+    from ogplatform.cards.params import parse_card_query
+    from ogplatform.cards.rendering import init_worker, render_card
+    from ogplatform.errors import ApiError
+
+    settings = obj.settings()
+    names = {"text_color": "text", "bg_id": "bgId"}
+    query = {names.get(k, k): v for k, v in options.items() if v}
+    query["format"] = fmt or os.path.splitext(output)[1].lstrip(".").lower() or "png"
+    try:
+        request = parse_card_query(urlencode(query).encode())
+        init_worker(msgspec.msgpack.encode(settings.plugins), tuple(settings.render.font_dirs))
+        body = render_card(request)
+    except ApiError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    with open(output, "wb") as sink:
+        sink.write(body)
+    click.echo(f"{output}: {len(body)} bytes ({request.format}, {request.size})")
+
+
+@main.group()
 def geodata() -> None:
     """The map data bundle derived from Natural Earth."""
 

@@ -73,3 +73,22 @@ def test_plugins_json_lists_the_builtin_storage(config):
     assert local["distribution"] == "ogplatform"
     assert local["version"] == __version__
     assert listed["failures"] == []
+
+
+def test_render_card_writes_the_image(config, tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "card.webp"
+    result = run("--config", str(config), "render", "card", "--template", "minimal",
+                 "--title", "From the CLI", "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    image = Image.open(out)
+    assert (image.format, image.size) == ("WEBP", (1200, 630))
+
+
+def test_render_card_applies_the_api_rules(config, tmp_path):
+    result = run("--config", str(config), "render", "card", "--title", "x" * 81,
+                 "-o", str(tmp_path / "x.png"))  # fmt: skip
+    assert result.exit_code == 1
+    assert "TITLE_TOO_LONG: title must be <= 80 characters" in result.output
+    assert not (tmp_path / "x.png").exists()

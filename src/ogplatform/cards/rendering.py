@@ -24,7 +24,7 @@ from ogplatform.plugins.templates import Photo
 from ogplatform.render import FontLibrary, encode, render_raster, scene_svg
 from ogplatform.settings import PluginSettings, RenderSettings
 
-__all__ = ["CONTENT_TYPES", "CardRenderer", "RenderedCard", "render_card"]
+__all__ = ["CONTENT_TYPES", "CardRenderer", "RenderedCard", "init_worker", "render_card"]
 
 CONTENT_TYPES: dict[Format, str] = {
     "png": "image/png",
@@ -47,7 +47,7 @@ class _Worker:
     plugins: PluginRegistry
 
 
-def _init_worker(plugin_settings: bytes, font_dirs: tuple[str, ...]) -> None:
+def init_worker(plugin_settings: bytes, font_dirs: tuple[str, ...]) -> None:
     _Worker.fonts = FontLibrary(list(font_dirs))
     _Worker.plugins = PluginRegistry.discover(
         msgspec.msgpack.decode(plugin_settings, type=PluginSettings)
@@ -96,7 +96,7 @@ class CardRenderer:
             args = (self._plugins, tuple(self.settings.font_dirs))
             workers = self.settings.workers
             if workers == 0:
-                _init_worker(*args)
+                init_worker(*args)
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
             else:
                 count = (os.cpu_count() or 1) if workers < 0 else workers
@@ -104,7 +104,7 @@ class CardRenderer:
                 self._executor = ProcessPoolExecutor(
                     max_workers=count,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_worker,
+                    initializer=init_worker,
                     initargs=args,
                 )
         return self._executor
