@@ -24,8 +24,16 @@ class Background(Protocol):
     author: str
     category: str  # "abstract", "gradient", "technology", "nature", "texture", ...
     tags: Sequence[str]
-    dominant_color: str  # "#rrggbb": placeholders, and choosing a readable text colour
-    tone: str  # "dark" or "light": which text colour reads on it without an overlay
+
+    @property
+    def dominant_color(self) -> str:
+        """``#rrggbb``: placeholders, and choosing a readable text colour."""
+        ...
+
+    @property
+    def tone(self) -> str:
+        """``"dark"`` or ``"light"``: which text colour reads on it without an overlay."""
+        ...
 
     def image(self, width: int, height: int) -> Image:
         """The background as an RGB image of exactly ``width`` x ``height`` pixels.
