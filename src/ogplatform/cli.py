@@ -167,7 +167,7 @@ def render() -> None:
 @click.option("--format", "fmt", default="", help="png, svg, jpeg or webp (default: from -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @click.pass_obj
-def render_card_command(obj: _Context, output: str, fmt: str, **options: str) -> None:
+def render_card_command(obj: _Context, /, output: str, fmt: str, **options: str) -> None:
     """Render one card to a file, with exactly the API's rules."""
     from urllib.parse import urlencode
 

@@ -50,14 +50,32 @@ class CardInput(msgspec.Struct, frozen=True):
 
 @runtime_checkable
 class Template(Protocol):
-    id: str  # stable, url-safe: "gradient", "photo-hero"
-    version: str  # bump when the output changes: it is part of every cache key
-    name: str
-    description: str
-    category: str  # "social", "blog", "product", "event", "docs", "stats", ...
-    tags: Sequence[str]
-    defaults: Mapping[str, str]  # default colours as "#rrggbb": "bg", "text", "accent"
-    params: Sequence[TemplateParam]  # the parameters it uses
+    """A card design. Metadata is read-only: plain attributes, properties or frozen dataclass
+    fields all satisfy it."""
+
+    @property
+    def id(self) -> str: ...  # stable, url-safe: "gradient", "photo-hero"
+
+    @property
+    def version(self) -> str: ...  # bump when the output changes: part of every cache key
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...  # "social", "blog", "product", "event", "docs", "stats"
+
+    @property
+    def tags(self) -> Sequence[str]: ...
+
+    @property
+    def defaults(self) -> Mapping[str, str]: ...  # default colours "#rrggbb": bg, text, accent
+
+    @property
+    def params(self) -> Sequence[TemplateParam]: ...  # the request parameters it uses
 
     def compose(self, card: CardInput, fonts: FontLibrary) -> Scene:
         """Lay the card out. Deterministic: the same input always gives the same scene."""

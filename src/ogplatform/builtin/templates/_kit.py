@@ -168,9 +168,11 @@ def body(
 
 
 def icon_block(icon: str, fonts: FontLibrary, size: float) -> TextBlock:
-    """The icon (usually emoji) as one line of text at ``size``."""
-    return layout_text(icon, TextStyle("Inter", weight=700, line_height=1.0), fonts=fonts,
-                       size=size, width=size * 12, max_lines=1)  # fmt: skip
+    """The icon (usually emoji) as one line at ``size``, in a box exactly as wide as it is,
+    so right-to-left letters cannot drift to the far end of a wide box."""
+    style = TextStyle("Inter", weight=700, line_height=1.0, align="left")
+    loose = layout_text(icon, style, fonts=fonts, size=size, width=size * 12, max_lines=1)
+    return layout_text(icon, style, fonts=fonts, size=size, width=loose.width + 1, max_lines=1)
 
 
 def stack(

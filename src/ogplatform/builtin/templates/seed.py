@@ -105,7 +105,8 @@ class PhotoHeroTemplate(TemplateBase):
         layers: list[Layer] = [scrim(w, h, card.overlay, angle=0.0)]
         layers += _badge(card, fonts, m, m, "#ffffff")
         layers.append(Rect(m, top - 32, 64, 6, Solid(colours.accent), radius=3))
-        texts, _ = stack([(title, "#ffffff"), (desc, "#e2e8f0")], m, top, 20)
+        ink = card.text_color or "#ffffff"  # the scrim makes white the safe default
+        texts, _ = stack([(title, ink), (desc, mix(ink, "#0f172a", 0.12))], m, top, 20)
         return Scene(w, h, backdrop, (*layers, *texts), title=card.title)
 
 
@@ -137,7 +138,8 @@ class PhotoGlassTemplate(TemplateBase):
         if icon:
             layers.append(Text(px + pad, y, icon, "#ffffff"))
             y += icon.height + 24
-        texts, _ = stack([(title, "#ffffff"), (desc, mix("#ffffff", colours.accent, 0.15))],
+        ink = card.text_color or "#ffffff"  # the dark glass makes white the safe default
+        texts, _ = stack([(title, ink), (desc, mix(ink, colours.accent, 0.15))],
                          px + pad, y, 20)  # fmt: skip
         return Scene(w, h, backdrop, (*layers, *texts), title=card.title)
 
