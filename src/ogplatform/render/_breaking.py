@@ -154,6 +154,10 @@ class PreparedText:
                 total += measure("".join(text), self.chain[font], size, bool(level % 2)) / size
         return total
 
+    def span_em(self, items: list[Cluster], size: float) -> float:
+        """Width of consecutive clusters shaped together, in em at ``size``."""
+        return self._em(items, size)
+
     def word_em(self, para: int, word: int, size: float) -> tuple[float, float]:
         """Content and trailing-space widths of a word, in em at ``size``."""
         key = (para, word, self._signature(size))
@@ -262,13 +266,17 @@ def break_lines(
                 line_start = -1
             if line_start < 0 and word > limit:  # break inside the word
                 piece_start, piece = start, 0.0
+                items = prep.paragraphs[para]
                 for i in range(start, end):
-                    em = prep.cluster_em(para, i, size)
-                    if i > piece_start and piece + em > limit:
+                    # Measured as shaped (kerning, contextual forms), not summed per cluster:
+                    # the sum can be a few px narrower than what is drawn.
+                    grown = prep.span_em(items[piece_start : i + 1], size)
+                    if i > piece_start and grown > limit:
                         if not emit(para, piece_start, i, piece):
                             return spans, True, widest * size
-                        piece_start, piece = i, 0.0
-                    piece += em
+                        piece_start = i
+                        grown = prep.cluster_em(para, i, size)
+                    piece = grown
                 line_start, content_end, content, used = piece_start, end, piece, piece + space
                 continue
             if line_start < 0:

@@ -355,3 +355,13 @@ def test_rtl_ellipsis_sits_at_the_left_end(fonts: FontLibrary) -> None:
     assert line.runs[0].rtl
     assert line.runs[0].text.endswith("…")  # logical end of the leftmost RTL run
     assert line.x + line.width == pytest.approx(300, abs=1e-6) or line.width <= 300
+
+
+def test_a_word_broken_across_lines_never_overflows_its_box() -> None:
+    """Regression: pieces of a too-long word were measured cluster by cluster, and the shaped
+    line came out up to 9 px wider than the box."""
+    fonts = FontLibrary()
+    style = TextStyle("Inter", weight=800, line_height=1.1)
+    for text in ("owner/" + "r" * 60, "AVAVAVAVAV" * 12, "Wolfeschlegelsteinhausenbergerdorff" * 3):
+        block = layout_text(text, style, fonts=fonts, size=48, width=970, max_lines=3)
+        assert all(line.width <= 970 + 0.5 for line in block.lines), [l.width for l in block.lines]
