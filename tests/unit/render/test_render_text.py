@@ -364,4 +364,6 @@ def test_a_word_broken_across_lines_never_overflows_its_box() -> None:
     style = TextStyle("Inter", weight=800, line_height=1.1)
     for text in ("owner/" + "r" * 60, "AVAVAVAVAV" * 12, "Wolfeschlegelsteinhausenbergerdorff" * 3):
         block = layout_text(text, style, fonts=fonts, size=48, width=970, max_lines=3)
-        assert all(line.width <= 970 + 0.5 for line in block.lines), [l.width for l in block.lines]
+        assert all(line.width <= 970 + 0.5 for line in block.lines), [
+            ln.width for ln in block.lines
+        ]
