@@ -23,6 +23,7 @@ def template_item(record: PluginRecord) -> dict[str, Any]:
         "defaults": dict(template.defaults),
         "params": list(template.params),
         "version": record.version,
+        "thumbnail": f"/api/backgrounds/{record.id}/thumbnail",
         "preview": "/api/og?" + urlencode({"template": record.id, "title": template.name}),
     }
 
@@ -38,10 +39,9 @@ def background_item(record: PluginRecord) -> dict[str, Any]:
         "dominantColor": background.dominant_color,
         "tone": background.tone,
         "version": record.version,
+        "thumbnail": f"/api/backgrounds/{record.id}/thumbnail",
         "preview": "/api/og?"
-        + urlencode(
-            {"template": "photo-hero", "bgId": record.id, "title": background.title}
-        ),
+        + urlencode({"template": "photo-hero", "bgId": record.id, "title": background.title}),
     }
 
 

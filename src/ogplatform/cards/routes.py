@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 
 from ogplatform.cards.catalog import background_item, search_backgrounds, template_item
 from ogplatform.cards.params import parse_card_query
 from ogplatform.cards.rendering import CardRenderer
 from ogplatform.errors import ApiError
+from ogplatform.render import encode
 from ogplatform.runtime import Runtime
 
 __all__ = ["cards_router"]
@@ -108,6 +111,32 @@ async def list_backgrounds(
     })  # fmt: skip
 
 
+THUMBNAIL_SIZE = (400, 210)
+
+
+@get("/backgrounds/{background_id:str}/thumbnail", opt={"ratelimit": "catalog"},
+     summary="A 400x210 JPEG preview of a background")  # fmt: skip
+async def background_thumbnail(
+    runtime: NamedDependency[Runtime], background_id: FromPath[str]
+) -> Response[bytes]:
+    try:
+        record = runtime.plugins.get("backgrounds", background_id)
+    except KeyError:
+        raise ApiError(404, f"background {background_id[:64]!r} not found",
+                       code="BACKGROUND_NOT_FOUND") from None  # fmt: skip
+    body = await asyncio.to_thread(_thumbnail, record.id, record.version, record.plugin)
+    return Response(body, media_type="image/jpeg", headers={
+        "Cache-Control": RENDER_CACHE_CONTROL,
+        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+    })  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _thumbnail(background_id: str, version: str, background: Any) -> bytes:
+    """Small enough to keep every catalog thumbnail in memory (about 20 KB each)."""
+    return encode(background.image(*THUMBNAIL_SIZE), "jpeg")
+
+
 def _bounded(value: str, name: str, low: int, high: int) -> int:
     try:
         number = int(value)
@@ -123,5 +152,6 @@ def _catalog(body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(body, headers={"Cache-Control": CATALOG_CACHE_CONTROL})
 
 
-cards_router = Router("/api", route_handlers=[render_og, list_templates, list_backgrounds],
+cards_router = Router("/api", route_handlers=[render_og, list_templates, list_backgrounds,
+                                             background_thumbnail],
                       tags=["cards"])  # fmt: skip

@@ -155,3 +155,54 @@ async def test_render_pool_in_worker_processes(tmp_path):
         response = await client.get("/api/og", params={"title": "From a worker"})
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+
+
+async def test_background_catalog_pages_and_totals(client):
+    first = (await client.get("/api/backgrounds", params={"limit": 10})).json()
+    assert first["total"] >= 40
+    assert (first["limit"], first["offset"], len(first["backgrounds"])) == (10, 0, 10)
+    second = (await client.get("/api/backgrounds", params={"limit": 10, "offset": 10})).json()
+    ids_1 = {b["id"] for b in first["backgrounds"]}
+    ids_2 = {b["id"] for b in second["backgrounds"]}
+    assert not ids_1 & ids_2
+    everything = (await client.get("/api/backgrounds", params={"limit": 200})).json()
+    assert len(everything["backgrounds"]) == everything["total"]
+    past_the_end = (await client.get("/api/backgrounds", params={"offset": 1000})).json()
+    assert past_the_end["backgrounds"] == []
+    assert past_the_end["total"] == everything["total"]
+
+
+async def test_background_search_is_fuzzy_and_filters_by_category(client):
+    exact = (await client.get("/api/backgrounds", params={"search": "aurora"})).json()
+    assert exact["backgrounds"]
+    for background in exact["backgrounds"]:
+        assert "aurora" in background["id"] + background["title"].lower()
+    typo = (await client.get("/api/backgrounds", params={"search": "aurorra"})).json()
+    assert {b["id"] for b in typo["backgrounds"]} >= {b["id"] for b in exact["backgrounds"]}
+    nothing = (await client.get("/api/backgrounds", params={"search": "zzqqxx"})).json()
+    assert nothing["total"] == 0
+    category = (await client.get("/api/backgrounds", params={"category": "nature"})).json()
+    assert category["total"] > 0
+    assert all(b["category"] == "nature" for b in category["backgrounds"])
+
+
+async def test_background_by_id_and_its_thumbnail(client):
+    one = (await client.get("/api/backgrounds", params={"id": "mesh-ocean"})).json()
+    background = one["background"]
+    assert background["dominantColor"].startswith("#")
+    thumbnail = await client.get(background["thumbnail"])
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(thumbnail.content))
+    assert (image.format, image.size) == ("JPEG", (400, 210))
+    missing = await client.get("/api/backgrounds/nope/thumbnail")
+    assert missing.json()["error"]["code"] == "BACKGROUND_NOT_FOUND"
+
+
+async def test_photo_template_with_a_catalog_background(client):
+    plain = pixels(await client.get("/api/og", params={"template": "photo-hero", "title": "x"}))
+    query = {"template": "photo-hero", "title": "x", "bgId": "aurora-borealis", "overlay": "0"}
+    photo = pixels(await client.get("/api/og", params=query))
+    assert np.abs(plain - photo).mean() > 10  # the photo is really there
+    svg = await client.get("/api/og", params={"template": "photo-hero", "bgId": "mesh-ocean",
+                                              "format": "svg"})  # fmt: skip
+    assert b'href="data:image/jpeg;base64,' in svg.content
