@@ -149,6 +149,55 @@ def db_revision(message: str, empty: bool, url: str | None) -> None:
 
 
 @main.group()
+def cache() -> None:
+    """The render cache on this machine (disk tier) and in Redis, and the CDN in front."""
+
+
+@cache.command("stats")
+@click.pass_obj
+def cache_stats(obj: _Context) -> None:
+    """Entries and bytes per tier."""
+    stats = asyncio.run(_with_cache(obj.settings(), lambda cache: cache.stats()))
+    click.echo(msgspec.json.format(msgspec.json.encode(stats)).decode())
+
+
+@cache.command("purge")
+@click.option("--tag", "tags", multiple=True, help="template-<id>, bg-<id>, map-<id>, card...")
+@click.option("--all", "everything", is_flag=True, help="Everything.")
+@click.pass_obj
+def cache_purge(obj: _Context, tags: tuple[str, ...], everything: bool) -> None:
+    """Purge by tag (or --all) here, in Redis and at the CDN; running servers follow within
+    a second."""
+    from ogplatform.cache import purge_cdn
+
+    if everything == bool(tags):
+        raise click.UsageError("give --tag (one or more) or --all")
+    settings = obj.settings()
+    wanted = None if everything else list(tags)
+    removed = asyncio.run(_with_cache(settings, lambda cache: cache.purge(wanted)))
+    cdn = asyncio.run(purge_cdn(settings.cache.cdn_purge_urls, wanted or ["card", "map"]))
+    click.echo(msgspec.json.encode({"purged": removed, "cdn": cdn}).decode())
+    if any(result.startswith("error") for result in cdn.values()):
+        raise SystemExit(1)
+
+
+async def _with_cache(settings: Settings, action: Any) -> Any:
+    from ogplatform.cache import RenderCache
+    from ogplatform.runtime import connect_redis
+
+    redis = connect_redis(settings.redis.url) if settings.redis.url else None
+    # No memory tier here: it lives in the server processes, which follow the purge epoch.
+    cache_settings = msgspec.structs.replace(settings.cache, memory=False)
+    cache = RenderCache.from_settings(cache_settings, redis, settings.redis.key_prefix)
+    try:
+        return await action(cache)
+    finally:
+        await cache.close()
+        if redis is not None:
+            await redis.aclose()
+
+
+@main.group()
 def render() -> None:
     """Render images from the command line (no server needed)."""
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from ogplatform.cache import RenderCache
 from ogplatform.plugins import PluginError, PluginRegistry, StorageBackend
 from ogplatform.ratelimit.middleware import RateLimiter
 from ogplatform.settings import Settings, SettingsError
@@ -21,7 +22,7 @@ from ogplatform.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from ogplatform.db import Database
 
-__all__ = ["CHECK_TIMEOUT", "Runtime"]
+__all__ = ["CHECK_TIMEOUT", "Runtime", "connect_redis"]
 
 log = structlog.get_logger("ogplatform.runtime")
 
@@ -31,7 +32,7 @@ CHECK_TIMEOUT = 3.0  # seconds one readiness check may take before it counts as 
 class Runtime:
     """Everything a request handler may need besides the request."""
 
-    __slots__ = ("database", "limiter", "plugins", "redis", "settings", "storage")
+    __slots__ = ("cache", "database", "limiter", "plugins", "redis", "settings", "storage")
 
     def __init__(self, settings: Settings, plugins: PluginRegistry | None = None) -> None:
         self.settings = settings
@@ -40,6 +41,7 @@ class Runtime:
         self.database: Database | None = None
         self.redis: Any = None  # redis.asyncio.Redis when [redis] url is set
         self.limiter: RateLimiter | None = None  # None: [ratelimit] enabled = false
+        self.cache: RenderCache = RenderCache([])  # the configured tiers arrive in start()
 
     def _make_storage(self) -> StorageBackend:
         name = self.settings.storage.backend
@@ -64,13 +66,18 @@ class Runtime:
                 await upgrade(db.url)
             self.database = Database.from_url(db.url, echo=db.echo)
         if self.settings.redis.url:
-            self.redis = _connect_redis(self.settings.redis.url)
+            self.redis = connect_redis(self.settings.redis.url)
+        self.cache = RenderCache.from_settings(
+            self.settings.cache, self.redis, self.settings.redis.key_prefix
+        )
         if self.settings.ratelimit.enabled:
             self.limiter = RateLimiter.build(
                 self.settings.ratelimit, self.redis, self.settings.redis.key_prefix
             )
 
     async def stop(self) -> None:
+        await self.cache.close()
+        self.cache = RenderCache([])
         if self.limiter is not None:
             await self.limiter.store.close()
             self.limiter = None
@@ -114,7 +121,7 @@ async def _timed(check: Callable[[], Awaitable[Any]]) -> str:
     return "ok"
 
 
-def _connect_redis(url: str) -> Any:
+def connect_redis(url: str) -> Any:
     try:
         import redis.asyncio as redis
     except ImportError:

@@ -107,7 +107,15 @@ class CacheSettings(_Section, frozen=True):
     disk: bool = True
     disk_path: FsPath = "var/cache"
     disk_max_bytes: Annotated[int, msgspec.Meta(ge=0)] = 2 * 1024 * 1024 * 1024
+    # Shared tier (needs [redis] url): entries expire after redis_ttl_seconds.
     redis: bool = False
+    redis_ttl_seconds: Annotated[int, msgspec.Meta(ge=1)] = 7 * 86400
+    # Cache-Control of rendered images (max-age, stale-while-revalidate, stale-if-error).
+    max_age: Annotated[int, msgspec.Meta(ge=0)] = 86400
+    stale_while_revalidate: Annotated[int, msgspec.Meta(ge=0)] = 604800
+    stale_if_error: Annotated[int, msgspec.Meta(ge=0)] = 604800
+    # CDN purge endpoints: each gets "PURGE <url>" with "xkey-purge: <tags>" (Varnish xkey).
+    cdn_purge_urls: list[str] = msgspec.field(default_factory=list)
 
 
 class RateLimitPolicy(_Section, frozen=True):

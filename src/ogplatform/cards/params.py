@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 from urllib.parse import parse_qsl
 
@@ -19,7 +19,7 @@ from ogplatform.cards.colors import BackgroundError, parse_background, parse_col
 from ogplatform.errors import ApiError
 from ogplatform.plugins.templates import CardInput
 
-__all__ = ["SIZES", "CardRequest", "parse_card_query"]
+__all__ = ["SIZES", "CardRequest", "for_template", "parse_card_query"]
 
 Format = Literal["png", "svg", "jpeg", "webp"]
 SIZES: dict[str, tuple[int, int]] = {
@@ -93,6 +93,30 @@ def parse_card_query(raw_query: bytes) -> CardRequest:
     )
     template = params.get("template", "gradient") or "gradient"
     return CardRequest(template, bg_id, size, fmt, card)
+
+
+def for_template(request: CardRequest, params: Sequence[str]) -> CardRequest:
+    """The request with what the template does not use reset to defaults, so URLs that
+    differ only in parameters it ignores share one cache entry (and load no photo)."""
+    card = request.card
+    defaults = CardInput(card.width, card.height)
+    used = set(params)
+    changes = {
+        field: getattr(defaults, field)
+        for name, field in _PARAM_FIELDS.items()
+        if name not in used and getattr(card, field) != getattr(defaults, field)
+    }
+    background_id = request.background_id if "bgId" in used else None
+    if not changes and background_id == request.background_id:
+        return request
+    return msgspec.structs.replace(
+        request, card=msgspec.structs.replace(card, **changes), background_id=background_id
+    )
+
+
+_PARAM_FIELDS = {"title": "title", "description": "description", "icon": "icon",
+                 "bg": "background", "text": "text_color", "accent": "accent_color",
+                 "overlay": "overlay"}  # fmt: skip
 
 
 def _decode(raw: bytes) -> dict[str, str]:

@@ -11,8 +11,9 @@ from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
+from ogplatform.cache import CachedImage, cache_control, image_response
 from ogplatform.cards.catalog import background_item, search_backgrounds, template_item
-from ogplatform.cards.params import parse_card_query
+from ogplatform.cards.keys import resolve_card
 from ogplatform.cards.rendering import CardRenderer
 from ogplatform.errors import ApiError
 from ogplatform.render import encode
@@ -26,40 +27,48 @@ SVG_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
     "X-Content-Type-Options": "nosniff",
 }
-RENDER_CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800, stale-if-error=604800"
+THUMBNAIL_CACHE_CONTROL = "public, max-age=86400"
 CATALOG_CACHE_CONTROL = "public, max-age=300"
 
 
-@get("/og", opt={"ratelimit": "cards"}, summary="Render a card (PNG by default, or SVG/JPEG/WebP)")
+async def card_is_cached(scope: Any) -> bool:
+    """Rate-limit probe: whether the cache can answer this request without a render."""
+    runtime: Runtime = scope["app"].state.runtime
+    try:
+        card = resolve_card(runtime.plugins, scope.get("query_string", b""))
+    except ApiError:
+        return False  # let the handler answer (and count) the mistake
+    return await runtime.cache.contains(card.key)
+
+
+@get("/og", opt={"ratelimit": "cards", "ratelimit_probe": card_is_cached},
+     summary="Render a card (PNG by default, or SVG/JPEG/WebP)")  # fmt: skip
 async def render_og(
     request: Request[Any, Any, Any],
     runtime: NamedDependency[Runtime],
     card_renderer: NamedDependency[CardRenderer],
 ) -> Response[bytes]:
-    card = parse_card_query(request.scope["query_string"])
-    try:
-        runtime.plugins.get("templates", card.template)
-    except KeyError:
-        raise ApiError(404, f"template {card.template[:64]!r} not found",
-                       code="TEMPLATE_NOT_FOUND") from None  # fmt: skip
-    if card.background_id is not None:
+    card = resolve_card(runtime.plugins, request.scope["query_string"])
+
+    async def render() -> CachedImage:
         try:
-            runtime.plugins.get("backgrounds", card.background_id)
-        except KeyError:
-            raise ApiError(404, f"background {card.background_id!r} not found",
-                           code="BACKGROUND_NOT_FOUND") from None  # fmt: skip
-    try:
-        rendered = await card_renderer.render(card)
-    except TimeoutError:
-        raise ApiError(503, "rendering took too long; try again", code="RENDER_TIMEOUT",
-                       headers={"Retry-After": "5"}) from None  # fmt: skip
-    headers = {
-        "Cache-Control": RENDER_CACHE_CONTROL,
-        "ETag": '"' + hashlib.sha256(rendered.body).hexdigest()[:32] + '"',
-    }
-    if card.format == "svg":
-        headers.update(SVG_HEADERS)
-    return Response(rendered.body, media_type=rendered.content_type, headers=headers)
+            rendered = await card_renderer.render(card.request)
+        except TimeoutError:
+            raise ApiError(503, "rendering took too long; try again", code="RENDER_TIMEOUT",
+                           headers={"Retry-After": "5"}) from None  # fmt: skip
+        return CachedImage.of(rendered.body, rendered.content_type, card.tags)
+
+    result = await runtime.cache.get_or_render(card.key, render)
+    settings = runtime.settings.cache
+    return image_response(
+        result.entry,
+        if_none_match=request.headers.get("if-none-match"),
+        cache_control=cache_control(
+            settings.max_age, settings.stale_while_revalidate, settings.stale_if_error
+        ),
+        source=result.source,
+        extra=SVG_HEADERS if card.request.format == "svg" else None,
+    )
 
 
 @get("/templates", opt={"ratelimit": "catalog"}, summary="The template catalog")
@@ -126,7 +135,7 @@ async def background_thumbnail(
                        code="BACKGROUND_NOT_FOUND") from None  # fmt: skip
     body = await asyncio.to_thread(_thumbnail, record.id, record.version, record.plugin)
     return Response(body, media_type="image/jpeg", headers={
-        "Cache-Control": RENDER_CACHE_CONTROL,
+        "Cache-Control": THUMBNAIL_CACHE_CONTROL,
         "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
     })  # fmt: skip
 

@@ -33,8 +33,12 @@ from ogplatform.render.text import (
     layout_text,
 )
 
+# Bump when the renderer draws the same scene differently: it is part of every cache key.
+RENDER_VERSION = "1"
+
 __all__ = [
     "DEFAULT_FALLBACK_FAMILIES",
+    "RENDER_VERSION",
     "Align",
     "Direction",
     "FontLibrary",

@@ -12,6 +12,7 @@ import ogplatform.render as render
 def test_public_names() -> None:
     assert set(render.__all__) == {
         "DEFAULT_FALLBACK_FAMILIES",
+        "RENDER_VERSION",
         "Align",
         "Direction",
         "FontLibrary",
