@@ -24,6 +24,7 @@ from ogplatform.plugins import PluginError, PluginRegistry
 from ogplatform.ratelimit.middleware import RateLimitMiddleware, check_route_policies
 from ogplatform.runtime import Runtime
 from ogplatform.settings import Settings, SettingsError, load_settings
+from ogplatform.userdata import userdata_router
 
 __all__ = ["create_app"]
 
@@ -81,6 +82,7 @@ def _build(
             readyz,
             admin_router,
             cards_router,
+            userdata_router,
             swagger_assets_router(),
             *route_handlers,
         ],

@@ -149,7 +149,8 @@ class RenderCache:
         if self._redis is None:
             return ""
         token = os.urandom(8).hex()
-        lock = self._redis.set(self._lock_prefix + key, token, nx=True, px=int(self.lock_timeout * 1000))
+        expiry = int(self.lock_timeout * 1000)
+        lock = self._redis.set(self._lock_prefix + key, token, nx=True, px=expiry)
         try:
             taken = await asyncio.wait_for(lock, 1.0)
         except Exception:

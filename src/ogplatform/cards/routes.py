@@ -18,6 +18,7 @@ from ogplatform.cards.rendering import CardRenderer
 from ogplatform.errors import ApiError
 from ogplatform.render import encode
 from ogplatform.runtime import Runtime
+from ogplatform.userdata import SAVED_CACHE_CONTROL, saved_card_query
 
 __all__ = ["cards_router"]
 
@@ -48,7 +49,10 @@ async def render_og(
     runtime: NamedDependency[Runtime],
     card_renderer: NamedDependency[CardRenderer],
 ) -> Response[bytes]:
-    card = resolve_card(runtime.plugins, request.scope["query_string"])
+    raw = request.scope["query_string"]
+    # A saved template (savedId + userKey): its payload is the query; the URL holds a secret.
+    saved = await saved_card_query(runtime, raw)
+    card = resolve_card(runtime.plugins, raw if saved is None else saved)
 
     async def render() -> CachedImage:
         try:
@@ -63,7 +67,9 @@ async def render_og(
     return image_response(
         result.entry,
         if_none_match=request.headers.get("if-none-match"),
-        cache_control=cache_control(
+        cache_control=SAVED_CACHE_CONTROL
+        if saved is not None
+        else cache_control(
             settings.max_age, settings.stale_while_revalidate, settings.stale_if_error
         ),
         source=result.source,

@@ -12,12 +12,14 @@ from sqlmodel import SQLModel
 
 from ogplatform.db.engine import Database
 from ogplatform.db.migrate import current_revision, downgrade, head_revision, revision, upgrade
-from ogplatform.db.models import Project, UTCDateTime
+from ogplatform.db.models import FavoriteSet, Project, UserTemplate, UTCDateTime
 
 __all__ = [
     "Database",
+    "FavoriteSet",
     "Project",
     "UTCDateTime",
+    "UserTemplate",
     "current_revision",
     "downgrade",
     "head_revision",

@@ -13,7 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-__all__ = ["NAMING_CONVENTION", "Project", "UTCDateTime", "new_id", "utcnow"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "FavoriteSet",
+    "Project",
+    "UTCDateTime",
+    "UserTemplate",
+    "new_id",
+    "utcnow",
+]
 
 # Deterministic constraint names, the same on SQLite and PostgreSQL, so a later migration can
 # name the constraint it drops. Set before any table is declared: names are given at declaration.
@@ -73,5 +81,41 @@ class Project(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-# Later tables (api_keys, map jobs, maps, user templates, favorites) go below, each arriving with
-# its own migration; reuse UTCDateTime for every timestamp.
+class UserTemplate(SQLModel, table=True):
+    """A card design saved by one user (``/api/my-templates``).
+
+    The owner is the SHA-256 of their ``userKey`` (a bearer secret that is never stored);
+    ``payload`` holds the ``/api/og`` parameters as a JSON object of strings.
+    """
+
+    __tablename__ = "user_templates"
+    __table_args__ = (
+        # The listing: one user's templates, newest first.
+        sa.Index("ix_user_templates_owner_created", "owner_hash", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    owner_hash: str = Field(max_length=64)
+    name: str = Field(max_length=400)
+    template_id: str = Field(max_length=64)
+    payload: dict[str, str] = Field(sa_type=sa.JSON, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class FavoriteSet(SQLModel, table=True):
+    """One user's favourite background ids, in their order (``/api/favorites``).
+
+    The whole ordered list lives in one row, so replacing it is a single-row write: a reader
+    sees the old list or the new one, never a mix.
+    """
+
+    __tablename__ = "favorite_sets"
+
+    owner_hash: str = Field(primary_key=True, max_length=64)
+    background_ids: list[str] = Field(sa_type=sa.JSON, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# Later tables (api_keys, map jobs, maps) go below, each arriving with its own migration; reuse
+# UTCDateTime for every timestamp.

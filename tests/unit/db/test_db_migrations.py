@@ -53,7 +53,7 @@ async def test_upgrade_creates_schema_and_is_idempotent(db_url: str) -> None:
 
     await upgrade(db_url)
     assert {"projects", "alembic_version"} <= await _tables(db_url)
-    assert await current_revision(db_url) == head_revision() == "0001"
+    assert await current_revision(db_url) == head_revision() == "0002"
 
     db = Database.from_url(db_url)
     async with db.session() as session:
@@ -86,8 +86,9 @@ async def test_models_and_migrations_agree(db_url: str) -> None:
 
     # The check is not vacuous: a model change without a migration shows up.
     changed = sa.MetaData(naming_convention=metadata.naming_convention)
-    projects = metadata.tables["projects"].to_metadata(changed)
-    projects.append_column(sa.Column("extra", sa.Integer))
+    for table in metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["projects"].append_column(sa.Column("extra", sa.Integer))
     assert [d[0] for d in await _schema_diff(db_url, changed)] == ["add_column"]
 
 
@@ -172,12 +173,14 @@ def test_revision_writes_the_next_numbered_script(
     shutil.copytree(migrate.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", copy)
 
+    head = head_revision()
+    following = f"{int(head) + 1:04d}"
     path = Path(revision("add nothing yet"))
 
     assert path.parent == copy / "versions"
-    assert path.name == "0002_add_nothing_yet.py"
+    assert path.name == f"{following}_add_nothing_yet.py"
     text = path.read_text()
-    assert "revision: str = '0002'" in text
-    assert "down_revision: str | Sequence[str] | None = '0001'" in text
+    assert f"revision: str = '{following}'" in text
+    assert f"down_revision: str | Sequence[str] | None = '{head}'" in text
     # Models and migrations agree, so autogenerate found nothing to do.
     assert "op." not in text
