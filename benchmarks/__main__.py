@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["frame", "ratelimit"]
+BENCHMARKS = ["frame", "ratelimit", "cards", "cache"]
 
 
 def main(argv: list[str]) -> int:
