@@ -9,12 +9,14 @@ import math
 from functools import lru_cache
 from typing import Literal
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 import resvg_py
 from PIL import Image
 
 from ogplatform.render.scene import (
+    Layer,
     LinearGradient,
     Paint,
     RadialGradient,
@@ -36,21 +38,85 @@ def render_raster(
 ) -> bytes:
     """Draw ``scene`` and encode it. ``photo`` (RGB, scene-sized) is the backdrop when the
     scene's backdrop is None."""
+    washes, layers = _split_washes(scene)
     if scene.backdrop is not None:
-        base = paint_image(scene.backdrop, scene.width, scene.height).convert("RGBA")
+        base = _painted_base(scene.backdrop, washes, scene.width, scene.height).copy()
     elif photo is not None and photo.size == (scene.width, scene.height):
         base = photo.convert("RGBA")
+        for wash in washes:
+            base.alpha_composite(_wash_image(wash, scene.width, scene.height))
     else:
         raise ValueError("a scene without a backdrop needs a photo of the scene's size")
-    region = _layers_region(scene)
+    rest = msgspec.structs.replace(scene, layers=layers)
+    region = _layers_region(rest)
     if region is not None:
         overlay = resvg_py.svg_to_bytes(
-            svg_string=scene_svg(scene, backdrop=False, viewport=region),
+            svg_string=scene_svg(rest, backdrop=False, viewport=region),
             skip_system_fonts=True,  # text is already outlines: no fonts to look up
         )
         layer = Image.open(io.BytesIO(bytes(overlay))).convert("RGBA")
         base.alpha_composite(layer, dest=region[:2])
     return encode(base, fmt)
+
+
+def _split_washes(scene: Scene) -> tuple[tuple[Rect, ...], tuple[Layer, ...]]:
+    """Leading layers that cover the whole canvas (glows, scrims, dimming) are painted with
+    numpy into the backdrop: resvg's time grows with the area it draws, and these are the
+    biggest and the same for every card of a template."""
+    washes: list[Rect] = []
+    for layer in scene.layers:
+        if not (isinstance(layer, Rect) and _covers(layer, scene.width, scene.height)):
+            break
+        washes.append(layer)
+    return tuple(washes), scene.layers[len(washes) :]
+
+
+def _covers(rect: Rect, width: int, height: int) -> bool:
+    return (
+        rect.x <= 0 and rect.y <= 0 and rect.x + rect.width >= width
+        and rect.y + rect.height >= height and not rect.radius and not rect.stroke_width
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _painted_base(
+    backdrop: Paint, washes: tuple[Rect, ...], width: int, height: int
+) -> Image.Image:
+    """Backdrop plus washes (RGBA), cached: the same for every card of a template and colours."""
+    base = paint_image(backdrop, width, height).convert("RGBA")
+    for wash in washes:
+        base.alpha_composite(_wash_image(wash, width, height))
+    return base
+
+
+@lru_cache(maxsize=32)
+def _wash_image(wash: Rect, width: int, height: int) -> Image.Image:
+    """A full-canvas layer as an RGBA image, composited by Pillow in C (a few ms)."""
+    rgb, alpha = _paint_rgba(wash.fill, width, height)
+    dither = _bayer((height, width))
+    pixels = np.empty((height, width, 4), dtype=np.uint8)
+    pixels[..., :3] = (rgb + dither[..., None]).clip(0, 255).astype(np.uint8)
+    pixels[..., 3] = (alpha * wash.opacity * 255 + dither).clip(0, 255).astype(np.uint8)
+    return Image.fromarray(pixels, "RGBA")
+
+
+def _paint_rgba(
+    paint: Paint, width: int, height: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """A paint's colour and coverage over the canvas (0..255 and 0..1), as resvg would draw."""
+    if isinstance(paint, Solid):
+        rgb = np.array(_rgb(paint.color), dtype=np.float32).reshape(1, 1, 3)
+        return np.broadcast_to(rgb, (height, width, 3)), np.full(
+            (height, width), paint.opacity, dtype=np.float32
+        )
+    t = _positions(paint, width, height)
+    offsets = np.array([s.offset for s in paint.stops], dtype=np.float32)
+    colours = np.array([_rgb(s.color) for s in paint.stops], dtype=np.float32)
+    grid = np.linspace(0.0, 1.0, _LUT, dtype=np.float32)
+    table = np.stack([np.interp(grid, offsets, colours[:, i]) for i in range(3)], axis=-1)
+    alphas = np.interp(grid, offsets, np.array([s.opacity for s in paint.stops], dtype=np.float32))
+    index = np.clip(t * (_LUT - 1) + 0.5, 0, _LUT - 1).astype(np.int16)
+    return table.astype(np.float32)[index], alphas.astype(np.float32)[index]
 
 
 def _layers_region(scene: Scene) -> tuple[int, int, int, int] | None:
@@ -98,6 +164,11 @@ def paint_image(paint: Paint, width: int, height: int) -> Image.Image:
     """
     if isinstance(paint, Solid):
         return Image.new("RGB", (width, height), paint.color)
+    return Image.fromarray(_ramp(_positions(paint, width, height), paint.stops), "RGB")
+
+
+def _positions(paint: Paint, width: int, height: int) -> npt.NDArray[np.float32]:
+    """Where each pixel centre falls along a gradient (0..1 inside it)."""
     xs = np.arange(width, dtype=np.float32)[None, :] + 0.5  # pixel centres, as resvg samples
     ys = np.arange(height, dtype=np.float32)[:, None] + 0.5
     if isinstance(paint, LinearGradient):
@@ -109,7 +180,8 @@ def paint_image(paint: Paint, width: int, height: int) -> Image.Image:
         assert isinstance(paint, RadialGradient)
         cx, cy, r = paint.cx * width, paint.cy * height, paint.radius * width
         t = np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2) / r
-    return Image.fromarray(_ramp(t, paint.stops), "RGB")
+    result: npt.NDArray[np.float32] = t.astype(np.float32)
+    return result
 
 
 def _ramp(t: npt.NDArray[np.float32], stops: tuple[Stop, ...]) -> npt.NDArray[np.uint8]:
