@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -22,8 +23,13 @@ class CardKey(msgspec.Struct, frozen=True):
     tags: tuple[str, ...]
 
 
+@lru_cache(maxsize=8192)
 def resolve_card(plugins: PluginRegistry, raw_query: bytes) -> CardKey:
     """Validate the query against the API rules and the installed plugins; build the key.
+
+    Remembered per raw query string (the registry is fixed for the life of a process), so a
+    cache hit for a URL seen before skips parsing and hashing: most traffic behind a CDN is
+    the same few URLs. Failures are not remembered.
 
     Two URLs that mean the same image get the same key (aliases folded, defaults filled,
     colours canonical, parameters the template ignores dropped); upgrading ogplatform, the
