@@ -39,3 +39,35 @@ def ratelimit_app() -> Litestar:
         msgspec.convert(settings, Settings),
         route_handlers=[Router("/api/bench", route_handlers=[limited, plain])],
     )
+
+
+def cache_app() -> Litestar:
+    """The cache benchmark's server: tiers from BENCH_TIERS ("memory", "disk" or "redis"),
+    renders in one worker process, and /api/bench/bare serving fixed bytes as the baseline."""
+    tiers = os.environ.get("BENCH_TIERS", "memory")
+    bare_bytes = open(os.environ["BENCH_BARE_FILE"], "rb").read()  # noqa: SIM115
+
+    @get("/bare", media_type="image/png")
+    async def bare() -> bytes:
+        return bare_bytes
+
+    folder = tempfile.mkdtemp(prefix="ogp-bench-")
+    settings = {
+        "database": {"url": ""},
+        "storage": {"options": {"root": folder}},
+        "logging": {"level": "WARNING"},
+        "ratelimit": {"enabled": False},
+        "render": {"workers": 1},
+        "auth": {"admin_token": "bench"},
+        "redis": {"url": os.environ.get("BENCH_REDIS_URL", ""), "key_prefix": "ogp-bench:"},
+        "cache": {
+            "memory": tiers == "memory",
+            "disk": tiers == "disk",
+            "redis": tiers == "redis",
+            "disk_path": folder + "/cache",
+        },
+    }
+    return create_app(
+        msgspec.convert(settings, Settings),
+        route_handlers=[Router("/api/bench", route_handlers=[bare])],
+    )
