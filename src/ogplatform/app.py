@@ -19,6 +19,7 @@ from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
 from ogplatform.log import RequestContext, configure_logging
+from ogplatform.maps.locations import locations_router
 from ogplatform.openapi import openapi_config, swagger_assets_router
 from ogplatform.plugins import PluginError, PluginRegistry
 from ogplatform.ratelimit.middleware import RateLimitMiddleware, check_route_policies
@@ -83,6 +84,7 @@ def _build(
             admin_router,
             cards_router,
             userdata_router,
+            locations_router,
             swagger_assets_router(),
             *route_handlers,
         ],

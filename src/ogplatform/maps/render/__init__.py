@@ -1,0 +1,31 @@
+"""The map renderer (pure, no HTTP): projection per location, SVG drawing, PNG output."""
+
+from ogplatform.maps.render.draw import MapLayout, MapSvg, UnknownSubdivisionError, render_svg
+from ogplatform.maps.render.projection import (
+    Albers,
+    Fit,
+    LambertAzimuthal,
+    Projection,
+    TransverseMercator,
+    choose_projection,
+)
+from ogplatform.maps.render.raster import render_png, svg_to_png
+from ogplatform.maps.render.themes import THEMES, MapThemeDef, get_theme
+
+__all__ = [
+    "THEMES",
+    "Albers",
+    "Fit",
+    "LambertAzimuthal",
+    "MapLayout",
+    "MapSvg",
+    "MapThemeDef",
+    "Projection",
+    "TransverseMercator",
+    "UnknownSubdivisionError",
+    "choose_projection",
+    "get_theme",
+    "render_png",
+    "render_svg",
+    "svg_to_png",
+]

@@ -1,0 +1,259 @@
+"""Shapes to pixel paths: unwrap, cut to the projection's window, project, clip, simplify.
+
+Everything is numpy on whole rings; a ring is only clipped when it straddles a window edge.
+Simplification snaps to a half-pixel grid and drops repeated points: deterministic per vertex,
+so borders shared by two shapes stay shared (no slivers), and points closer than ~0.5 px go.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ogplatform.maps.geodata import Shape
+from ogplatform.maps.render.projection import Fit, Projection, unwrap_ring
+
+__all__ = [
+    "Frame",
+    "Window",
+    "clip_polygon",
+    "path_data",
+    "project_lines",
+    "project_polygons",
+    "stroke_rings",
+]
+
+Array = npt.NDArray[np.float64]
+SEAM_LON = 179.89  # Natural Earth shapes are cut at +/-179.9
+GRID = 2.0  # points per pixel of the snapping grid (0.5 px)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The part of the globe drawn: relative longitude and latitude ranges (degrees).
+    ``cut_lon=False`` (azimuthal maps around a pole) keeps longitudes as they are."""
+
+    min_rel: float
+    max_rel: float
+    min_lat: float
+    max_lat: float
+    cut_lon: bool = True
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where and how shapes land in pixels."""
+
+    projection: Projection
+    fit: Fit
+    window: Window
+    clip: tuple[float, float, float, float]  # pixel rectangle to clip to (x0, y0, x1, y1)
+
+
+def _half_plane(pts: Array, axis: int, bound: float, keep_above: bool) -> Array:
+    """Sutherland-Hodgman against one axis-aligned half-plane, vectorised."""
+    v = pts[:, axis] - bound if keep_above else bound - pts[:, axis]
+    inside = v >= 0
+    if inside.all():
+        return pts
+    if not inside.any():
+        return pts[:0]
+    nxt = np.roll(pts, -1, axis=0)
+    vn = np.roll(v, -1)
+    cross = inside != np.roll(inside, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(cross, v / (v - vn), 0.0)
+    inter = pts + (nxt - pts) * t[:, None]
+    out: Array = np.stack([pts, inter], axis=1).reshape(-1, 2)
+    mask = np.stack([inside, cross], axis=1).reshape(-1)
+    kept: Array = out[mask]
+    return kept
+
+
+def clip_polygon(pts: Array, box: tuple[float, float, float, float]) -> Array:
+    """A ring (n, 2) clipped to an axis-aligned box (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = box
+    for axis, bound, above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        pts = _half_plane(pts, axis, bound, above)
+        if len(pts) < 3:
+            return pts[:0]
+    return pts
+
+
+def _box_relation(pts: Array, box: tuple[float, float, float, float]) -> int:
+    """0: outside, 1: inside, 2: straddling."""
+    x0, y0, x1, y1 = box
+    mx, my = pts.min(axis=0)
+    nx, ny = pts.max(axis=0)
+    if nx < x0 or mx > x1 or ny < y0 or my > y1:
+        return 0
+    if mx >= x0 and nx <= x1 and my >= y0 and ny <= y1:
+        return 1
+    return 2
+
+
+def _snap(pts: Array, ring: bool = True) -> Array:
+    q = np.round(pts * GRID) / GRID
+    if len(q) > 1:
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+        q = q[keep]
+        if ring and len(q) > 1 and np.all(q[0] == q[-1]):
+            q = q[:-1]
+    return q
+
+
+def _ring_area(pts: Array) -> float:
+    x, y = pts[:, 0], pts[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _lonlat_pieces(ring: Array, frame: Frame) -> list[Array]:
+    """The ring as (rel_lon, lat) pieces inside the window (several if it wraps)."""
+    w = frame.window
+    if not w.cut_lon:
+        pts = np.column_stack([ring[:, 0] - frame.projection.lon0, ring[:, 1]])
+        box = (-1e9, w.min_lat, 1e9, w.max_lat)
+        rel = _box_relation(pts, box)
+        return [] if rel == 0 else [pts if rel == 1 else clip_polygon(pts, box)]
+    rel_lon = unwrap_ring(ring, frame.projection.lon0)
+    pieces = []
+    box = (w.min_rel, w.min_lat, w.max_rel, w.max_lat)
+    for shift in (0.0, -360.0, 360.0):
+        pts = np.column_stack([rel_lon + shift, ring[:, 1]])
+        rel = _box_relation(pts, box)
+        if rel == 1:
+            pieces.append(pts)
+        elif rel == 2:
+            clipped = clip_polygon(pts, box)
+            if len(clipped) >= 3:
+                pieces.append(clipped)
+    return pieces
+
+
+def _to_px(pts: Array, frame: Frame) -> Array:
+    x, y = frame.projection.forward(pts[:, 0], pts[:, 1])
+    px, py = frame.fit.to_px(x, y)
+    return np.column_stack([px, py])
+
+
+def _seam_lines(ring: Array) -> list[Array] | None:
+    """A ring that runs along the antimeridian (Natural Earth cuts shapes there) as open lines
+    without those edges, so strokes draw no false border at 180 degrees; ``None`` if it has
+    no such edge."""
+    on = np.abs(ring[:, 0]) >= 180.0
+    seam = on & np.roll(on, -1)
+    if not seam.any():
+        return None
+    keep = ~seam  # edge i runs from point i to i + 1 (wrapping)
+    start = int(np.flatnonzero(seam)[0]) + 1
+    order = np.roll(np.arange(len(ring)), -start)
+    closed = np.append(order, order[0])
+    ek = keep[order]
+    idx = np.flatnonzero(np.diff(np.concatenate(([0], ek.astype(np.int8), [0]))))
+    return [ring[closed[a : b + 1]] for a, b in zip(idx[0::2], idx[1::2], strict=True)]
+
+
+def project_polygons(
+    shape: Shape,
+    frame: Frame,
+    min_area: float = 0.35,
+    parts: Iterable[int] | None = None,
+    seams: list[Array] | None = None,
+) -> list[list[Array]]:
+    """Per polygon its pixel rings (exterior first), clipped and simplified; polygons that
+    vanish (outside, or smaller than ``min_area`` px²) are left out.
+
+    With ``seams`` given, rings running along the antimeridian are left out of the result's
+    strokes: their fill rings are still returned, and their outlines minus the seam edges are
+    appended to ``seams`` as open lines (see :func:`stroke_rings`)."""
+    out: list[list[Array]] = []
+    selected: Sequence[tuple[array[float], ...]] = shape.parts
+    if parts is not None:
+        selected = [shape.parts[i] for i in parts]
+    for part in selected:
+        rings: list[Array] = []
+        for j, raw in enumerate(part):
+            ring = np.frombuffer(raw, dtype=np.float64).reshape(-1, 2)
+            if len(ring) < 3:
+                continue
+            edge = np.abs(ring[:, 0]) >= SEAM_LON
+            if edge.any():  # the data cuts at +/-179.9: close the 0.2-degree gap
+                ring = ring.copy()
+                ring[edge, 0] = np.sign(ring[edge, 0]) * 180.0
+            cut = _seam_lines(ring) if seams is not None else None
+            if cut is not None and seams is not None:
+                line_shape = Shape(kind="line", parts=tuple((array("d", c.ravel()),) for c in cut))
+                seams.extend(project_lines(line_shape, frame))
+            for piece in _lonlat_pieces(ring, frame):
+                px = _to_px(piece, frame)
+                rel = _box_relation(px, frame.clip)
+                if rel == 0:
+                    continue
+                if rel == 2:
+                    px = clip_polygon(px, frame.clip)
+                px = _snap(px)
+                if len(px) < 3 or _ring_area(px) < min_area:
+                    continue
+                rings.append(_mark_seam(px) if cut is not None else px)
+            if j == 0 and not rings:
+                break  # exterior gone: so are its holes
+        if rings:
+            out.append(rings)
+    return out
+
+
+class _SeamRing(np.ndarray):
+    """A fill ring whose outline is drawn from the seam lines instead."""
+
+
+def _mark_seam(px: Array) -> Array:
+    return px.view(_SeamRing)
+
+
+def stroke_rings(rings: Iterable[Array]) -> list[Array]:
+    """The rings whose outline may be stroked as is (not running along the antimeridian)."""
+    return [r for r in rings if not isinstance(r, _SeamRing)]
+
+
+def project_lines(shape: Shape, frame: Frame) -> list[Array]:
+    """Line paths in pixels, cut where they leave the window or the clip rectangle."""
+    out: list[Array] = []
+    w = frame.window
+    x0, y0, x1, y1 = frame.clip
+    for part in shape.parts:
+        line = np.frombuffer(part[0], dtype=np.float64).reshape(-1, 2)
+        if len(line) < 2:
+            continue
+        rel = unwrap_ring(line, frame.projection.lon0) if w.cut_lon else line[:, 0]
+        ok = (rel >= w.min_rel) & (rel <= w.max_rel) & (line[:, 1] >= w.min_lat)
+        ok &= line[:, 1] <= w.max_lat
+        if not ok.any():
+            continue
+        px = _to_px(np.column_stack([rel, line[:, 1]]), frame)
+        ok &= (px[:, 0] >= x0) & (px[:, 0] <= x1) & (px[:, 1] >= y0) & (px[:, 1] <= y1)
+        # a segment is kept when either end is kept: lines run one point past the edge
+        seg = ok[:-1] | ok[1:]
+        if not seg.any():
+            continue
+        idx = np.flatnonzero(np.diff(np.concatenate(([0], seg.astype(np.int8), [0]))))
+        for start, stop in zip(idx[0::2], idx[1::2], strict=True):
+            piece = _snap(px[start : stop + 1], ring=False)
+            if len(piece) >= 2:
+                out.append(piece)
+    return out
+
+
+def _fmt(pts: Array) -> str:
+    vals = (np.round(pts * GRID) / GRID).ravel().tolist()
+    return " ".join(f"{v:g}" for v in vals)
+
+
+def path_data(rings: Iterable[Array], closed: bool = True) -> str:
+    """SVG path data: ``M x y x y ... Z`` per ring (implicit line-tos keep it short)."""
+    end = "Z" if closed else ""
+    return "".join(f"M{_fmt(r)}{end}" for r in rings)
