@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ogplatform.builtin.templates._kit import TemplateBase, body, headline, margin, mix, on, palette
+from ogplatform.builtin.templates._kit import (
+    TemplateBase,
+    body,
+    headline,
+    margin,
+    mix,
+    on,
+    palette,
+    stack,
+)
 from ogplatform.builtin.templates._pieces import glow, tile
 from ogplatform.plugins.templates import CardInput
 from ogplatform.render import (
@@ -102,11 +111,8 @@ class DocsPageTemplate(TemplateBase):
                          max_lines=5 if square else 3)  # fmt: skip
         block = title.height + (24 + desc.height if desc.lines and title.lines else desc.height)
         y = top + max(0.0, (bottom - top - block) / 2 - 16)
-        if title.lines:
-            layers.append(Text(m, y, title, colours.text))
-            y += title.height + 24
-        if desc.lines:
-            layers.append(Text(m, y, desc, colours.muted))
+        texts, _ = stack([(title, colours.text), (desc, colours.muted)], m, y, 24)
+        layers += texts
         layers.append(Rect(0, 0, w, 8, Solid(colours.accent)))
         return Scene(w, h, colours.backdrop, tuple(layers), title=card.title)
 

@@ -12,6 +12,7 @@ from ogplatform.builtin.templates._kit import (
     margin,
     mix,
     palette,
+    stack,
 )
 from ogplatform.builtin.templates._pieces import accent_ink, glow, glyph, kicker, tile
 from ogplatform.plugins.templates import CardInput
@@ -56,11 +57,8 @@ class BlogPostTemplate(TemplateBase):
                          max_size=96 if square else 92, max_lines=5 if square else 3)  # fmt: skip
         block = title.height + (28 + desc.height if desc.lines and title.lines else desc.height)
         y = top + max(0.0, (bottom - top - block) / 2 - (0 if square else 12))
-        if title.lines:
-            layers.append(Text(m, y, title, colours.text))
-            y += title.height + 28
-        if desc.lines:
-            layers.append(Text(m, y, desc, colours.muted))
+        texts, _ = stack([(title, colours.text), (desc, colours.muted)], m, y, 28)
+        layers += texts
         # A footer rule echoes the masthead, with the accent as a short, thick segment on it.
         foot_y = h - m / 2
         layers.append(Rect(m, foot_y - 1, w - 2 * m, 2, Solid(rule)))

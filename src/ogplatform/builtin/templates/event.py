@@ -13,6 +13,7 @@ from ogplatform.builtin.templates._kit import (
     mix,
     on,
     palette,
+    stack,
 )
 from ogplatform.builtin.templates._pieces import accent_ink, glow, glyph, kicker
 from ogplatform.plugins.templates import CardInput
@@ -100,11 +101,8 @@ class EventTemplate(TemplateBase):
         ink = accent_ink(card, colours)
         layers.append(Text(x0 + (width - label.width if rtl else 0), y, label, ink))
         y += label.height + 32
-        if title.lines:
-            layers.append(Text(x0, y, title, colours.text))
-            y += title.height + 24
-        if desc.lines:
-            layers.append(Text(x0, y, desc, colours.muted))
+        texts, _ = stack([(title, colours.text), (desc, colours.muted)], x0, y, 24)
+        layers += texts
         return Scene(w, h, colours.backdrop, tuple(layers), title=card.title)
 
 

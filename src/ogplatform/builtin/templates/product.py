@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ogplatform.builtin.templates._kit import TemplateBase, body, headline, margin, mix, on, palette
+from ogplatform.builtin.templates._kit import (
+    TemplateBase,
+    body,
+    headline,
+    margin,
+    mix,
+    on,
+    palette,
+    stack,
+)
 from ogplatform.builtin.templates._pieces import glow, glyph, kicker, pill
 from ogplatform.plugins.templates import CardInput
-from ogplatform.render import FontLibrary, Layer, Rect, Scene, Solid, Text
+from ogplatform.render import FontLibrary, Layer, Rect, Scene, Solid
 
 __all__ = ["ProductLaunchTemplate", "product_launch"]
 
@@ -57,11 +66,8 @@ class ProductLaunchTemplate(TemplateBase):
         layers += parts
         y += pill_h + 40
         x = (w - width) / 2
-        if title.lines:
-            layers.append(Text(x, y, title, colours.text))
-            y += title.height + 24
-        if desc.lines:
-            layers.append(Text(x, y, desc, colours.muted))
+        texts, _ = stack([(title, colours.text), (desc, colours.muted)], x, y, 24)
+        layers += texts
         return Scene(w, h, colours.backdrop, tuple(layers), title=card.title)
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ogplatform.builtin.templates._kit import TemplateBase, body, headline, margin, mix, palette
+from ogplatform.builtin.templates._kit import (
+    TemplateBase,
+    body,
+    headline,
+    margin,
+    mix,
+    palette,
+    stack,
+)
 from ogplatform.builtin.templates._pieces import glow, kicker, readable, tile
 from ogplatform.plugins.templates import CardInput
 from ogplatform.render import (
@@ -119,11 +127,8 @@ class ReleaseNotesTemplate(TemplateBase):
             fill = mix(colours.base, colours.text, 0.08)
             layers += tile(w - m - side, cy - side / 2, side, card.icon, fonts, fill=fill)
         y = top + row_h + 40
-        if title.lines:
-            layers.append(Text(x0, y, title, colours.text))
-            y += title.height + 24
-        if desc.lines:
-            layers.append(Text(x0, y, desc, colours.muted))
+        texts, _ = stack([(title, colours.text), (desc, colours.muted)], x0, y, 24)
+        layers += texts
         return Scene(w, h, colours.backdrop, tuple(layers), title=card.title)
 
 
