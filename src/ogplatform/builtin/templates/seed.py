@@ -59,16 +59,18 @@ class GradientTemplate(TemplateBase):
         m, w, h = margin(card), card.width, card.height
         glow = Rect(0, 0, w, h, RadialGradient(0.88, 0.05, 0.7, (
             Stop(0, colours.accent, 0.35), Stop(1, colours.accent, 0.0))))  # fmt: skip
-        layers: list[Layer] = [glow, *_badge(card, fonts, m, m, "#ffffff")]
-        top = m + (96 + 40 if card.icon else 0)
-        if not card.icon:
-            layers.append(Rect(m, m, 72, 8, Solid(colours.accent), radius=4))
-            top = m + 48
-        title = headline(card.title, fonts, width=w - 2 * m, height=h - top - m - 90,
+        head = 96 + 40 if card.icon else 8 + 40  # the icon tile, or the accent rule, and a gap
+        title = headline(card.title, fonts, width=w - 2 * m, height=h - 2 * m - head - 90,
                          max_lines=3)  # fmt: skip
         desc = body(card.description, fonts, width=w - 2 * m, max_lines=2)
+        content = head + title.height + (24 + desc.height if desc.lines else 0)
+        # A short card sits in the optical centre (a little above the middle), not in a corner.
+        y = max(float(m), (h - content) / 2 - h * 0.04)
+        layers: list[Layer] = [glow, *_badge(card, fonts, m, y, "#ffffff")]
+        if not card.icon:
+            layers.append(Rect(m, y, 72, 8, Solid(colours.accent), radius=4))
         texts, _ = stack([(title, colours.text), (desc, mix(colours.text, colours.base, 0.22))],
-                         m, top, 24)  # fmt: skip
+                         m, y + head, 24)  # fmt: skip
         return Scene(w, h, backdrop, (*layers, *texts), title=card.title)
 
 
