@@ -1,6 +1,6 @@
-"""The raster path: backdrop painted with numpy/Pillow, everything above it drawn by resvg from
-the same SVG the writer makes, composited, then encoded (DESIGN.md section 10: resvg only for
-what needs it, Pillow for the rest, encoders chosen per format)."""
+"""The raster path: backdrop, washes and shapes painted with numpy/Pillow, text filled from our
+glyph outlines with AGG, emoji from Twemoji via resvg, then encoded per format (DESIGN.md
+section 10: resvg only for what needs it). It draws what the SVG writer describes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import math
 from functools import lru_cache
 from typing import Literal
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
-import resvg_py
 from PIL import Image
 
+from ogplatform.render._glyphs import draw_text
 from ogplatform.render.scene import (
     Layer,
     LinearGradient,
@@ -24,8 +23,9 @@ from ogplatform.render.scene import (
     Scene,
     Solid,
     Stop,
+    Text,
 )
-from ogplatform.render.svg import linear_gradient_line, scene_svg
+from ogplatform.render.svg import linear_gradient_line
 
 __all__ = ["ImageFormat", "encode", "paint_image", "render_raster"]
 
@@ -47,16 +47,70 @@ def render_raster(
             base.alpha_composite(_wash_image(wash, scene.width, scene.height))
     else:
         raise ValueError("a scene without a backdrop needs a photo of the scene's size")
-    rest = msgspec.structs.replace(scene, layers=layers)
-    region = _layers_region(rest)
-    if region is not None:
-        overlay = resvg_py.svg_to_bytes(
-            svg_string=scene_svg(rest, backdrop=False, viewport=region),
-            skip_system_fonts=True,  # text is already outlines: no fonts to look up
-        )
-        layer = Image.open(io.BytesIO(bytes(overlay))).convert("RGBA")
-        base.alpha_composite(layer, dest=region[:2])
+    for layer in layers:
+        if isinstance(layer, Text):
+            draw_text(base, layer)  # glyph outlines filled by AGG: fast, no area cost
+        else:
+            _draw_shape(base, scene, layer)
     return encode(base, fmt)
+
+
+def _draw_shape(base: Image.Image, scene: Scene, rect: Rect) -> None:
+    """A rectangle (rounded, gradient, translucent, stroked) from its signed distance field:
+    anti-aliased edges, the same geometry and paint the SVG writer describes."""
+    pad = rect.stroke_width / 2 + 1 if rect.stroke else 1
+    left, top = max(0, math.floor(rect.x - pad)), max(0, math.floor(rect.y - pad))
+    right = min(scene.width, math.ceil(rect.x + rect.width + pad))
+    bottom = min(scene.height, math.ceil(rect.y + rect.height + pad))
+    if right <= left or bottom <= top:
+        return
+    xs = np.arange(left, right, dtype=np.float32)[None, :] + 0.5
+    ys = np.arange(top, bottom, dtype=np.float32)[:, None] + 0.5
+    half_w, half_h = rect.width / 2, rect.height / 2
+    radius = min(rect.radius, half_w, half_h)
+    qx = np.abs(xs - (rect.x + half_w)) - (half_w - radius)
+    qy = np.abs(ys - (rect.y + half_h)) - (half_h - radius)
+    outside = np.hypot(np.maximum(qx, 0), np.maximum(qy, 0))
+    distance = outside + np.minimum(np.maximum(qx, qy), 0) - radius  # < 0 inside
+    rgb, alpha = _paint_box(rect.fill, xs, ys, rect)
+    coverage = np.clip(0.5 - distance, 0, 1) * alpha * rect.opacity
+    if isinstance(rect.fill, Solid):
+        coverage = coverage * rect.fill.opacity
+    layer = _rgba(rgb, coverage)
+    if rect.stroke and rect.stroke_width:
+        ring = np.clip(rect.stroke_width / 2 + 0.5 - np.abs(distance), 0, 1)
+        colour = np.array(_rgb(rect.stroke), dtype=np.float32).reshape(1, 1, 3)
+        stroke = _rgba(colour, ring * rect.stroke_opacity * rect.opacity)
+        layer.alpha_composite(stroke)
+    base.alpha_composite(layer, dest=(left, top))
+
+
+def _paint_box(
+    paint: Paint, xs: npt.NDArray[np.float32], ys: npt.NDArray[np.float32], rect: Rect
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """A paint's colour and alpha at the given pixel centres, laid out over ``rect``'s box."""
+    if isinstance(paint, Solid):
+        return np.array(_rgb(paint.color), dtype=np.float32).reshape(1, 1, 3), np.ones(
+            (1, 1), dtype=np.float32
+        )
+    if isinstance(paint, LinearGradient):
+        x1, y1, x2, y2 = linear_gradient_line(paint.angle, rect.x, rect.y, rect.width, rect.height)
+        dx, dy = x2 - x1, y2 - y1
+        norm = dx * dx + dy * dy
+        t = (xs - x1) * (dx / norm) + (ys - y1) * (dy / norm)
+    else:
+        assert isinstance(paint, RadialGradient)
+        cx, cy = rect.x + paint.cx * rect.width, rect.y + paint.cy * rect.height
+        t = np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2) / (paint.radius * rect.width)
+    return _lookup(paint.stops, t.astype(np.float32))
+
+
+def _rgba(rgb: npt.NDArray[np.float32], alpha: npt.NDArray[np.float32]) -> Image.Image:
+    height, width = alpha.shape
+    pixels = np.empty((height, width, 4), dtype=np.uint8)
+    pixels[..., :3] = np.broadcast_to(rgb, (height, width, 3)).clip(0, 255).astype(np.uint8)
+    pixels[..., 3] = (alpha * 255 + 0.5).clip(0, 255).astype(np.uint8)
+    return Image.fromarray(pixels, "RGBA")
 
 
 def _split_washes(scene: Scene) -> tuple[tuple[Rect, ...], tuple[Layer, ...]]:
@@ -109,35 +163,20 @@ def _paint_rgba(
         return np.broadcast_to(rgb, (height, width, 3)), np.full(
             (height, width), paint.opacity, dtype=np.float32
         )
-    t = _positions(paint, width, height)
-    offsets = np.array([s.offset for s in paint.stops], dtype=np.float32)
-    colours = np.array([_rgb(s.color) for s in paint.stops], dtype=np.float32)
+    return _lookup(paint.stops, _positions(paint, width, height))
+
+
+def _lookup(
+    stops: tuple[Stop, ...], t: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Colour and alpha along a gradient at positions ``t`` (a 1024-entry table, no banding)."""
+    offsets = np.array([s.offset for s in stops], dtype=np.float32)
+    colours = np.array([_rgb(s.color) for s in stops], dtype=np.float32)
     grid = np.linspace(0.0, 1.0, _LUT, dtype=np.float32)
     table = np.stack([np.interp(grid, offsets, colours[:, i]) for i in range(3)], axis=-1)
-    alphas = np.interp(grid, offsets, np.array([s.opacity for s in paint.stops], dtype=np.float32))
+    alphas = np.interp(grid, offsets, np.array([s.opacity for s in stops], dtype=np.float32))
     index = np.clip(t * (_LUT - 1) + 0.5, 0, _LUT - 1).astype(np.int16)
     return table.astype(np.float32)[index], alphas.astype(np.float32)[index]
-
-
-def _layers_region(scene: Scene) -> tuple[int, int, int, int] | None:
-    """The part of the canvas the layers can touch, with a margin for overhanging glyphs;
-    resvg's time grows with the pixels it renders and encodes."""
-    boxes = [
-        (layer.x, layer.y, layer.width, layer.height)
-        if isinstance(layer, Rect)
-        else (layer.x, layer.y, layer.block.box_width, layer.block.height)
-        for layer in scene.layers
-    ]
-    if not boxes:
-        return None
-    margin = 24
-    left = max(0, math.floor(min(x for x, _, _, _ in boxes)) - margin)
-    top = max(0, math.floor(min(y for _, y, _, _ in boxes)) - margin)
-    right = min(scene.width, math.ceil(max(x + w for x, _, w, _ in boxes)) + margin)
-    bottom = min(scene.height, math.ceil(max(y + h for _, y, _, h in boxes)) + margin)
-    if right <= left or bottom <= top:
-        return None
-    return left, top, right - left, bottom - top
 
 
 def encode(image: Image.Image, fmt: ImageFormat) -> bytes:
