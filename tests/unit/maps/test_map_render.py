@@ -13,6 +13,7 @@ from PIL import Image
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render import (
     THEMES,
+    MapSvg,
     UnknownSubdivisionError,
     choose_projection,
     render_png,
@@ -109,8 +110,20 @@ def _widths(svg: str) -> list[float]:
 
 def test_dpi_scales_strokes(index: LocationIndex) -> None:
     place = loc(index, "ch")
-    low = render_svg(index, place, width=500, height=400, dpi=72)
-    high = render_svg(index, place, width=500, height=400, dpi=300)
+
+    def svg(dpi: int) -> MapSvg:
+        return render_svg(
+            index,
+            place,
+            width=500,
+            height=400,
+            dpi=dpi,
+            show_subdivision_labels=False,
+            show_country_labels=False,
+            show_city_labels=False,
+        )
+
+    low, high = svg(72), svg(300)
     assert high.layout.stroke_scale == pytest.approx(300 / 72)
     a, b = _widths(low.svg), _widths(high.svg)
     assert len(a) == len(b)

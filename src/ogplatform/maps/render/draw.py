@@ -22,23 +22,40 @@ from ogplatform.maps.geodata import Bounds, Location, LocationIndex, Shape
 from ogplatform.maps.render._geom import (
     Frame,
     Window,
+    clip_polygon,
     path_data,
     project_lines,
     project_polygons,
     stroke_rings,
 )
+from ogplatform.maps.render.labels import (
+    AreaLabel,
+    LabelBox,
+    LabelPlacer,
+    PointLabel,
+    TextSpec,
+    WaterLabel,
+    place_area,
+    place_city,
+    place_lake,
+    place_river,
+    ring_area,
+    theme_specs,
+)
 from ogplatform.maps.render.projection import (
+    Albers,
     Fit,
     LambertAzimuthal,
     Projection,
     Territory,
     choose_projection,
     unwrap_ring,
+    wrap_lon,
 )
 from ogplatform.maps.render.themes import MapThemeDef, get_theme
 from ogplatform.render.svg import xml_text
 
-__all__ = ["MapLayout", "MapSvg", "UnknownSubdivisionError", "render_svg"]
+__all__ = ["InsetLayout", "MapLayout", "MapSvg", "UnknownSubdivisionError", "render_svg"]
 
 Array = npt.NDArray[np.float64]
 DPI_CHOICES = (72, 150, 300)
@@ -50,6 +67,17 @@ class UnknownSubdivisionError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(f"unknown subdivision {code!r}")
         self.code = code
+
+
+@dataclass
+class InsetLayout:
+    """A boxed inset (Alaska, Hawaii): its pixel box, projection and fit."""
+
+    name: str
+    codes: tuple[str, ...]
+    box: tuple[float, float, float, float]
+    projection: dict[str, float | str]
+    fit: Fit
 
 
 @dataclass
@@ -71,12 +99,15 @@ class MapLayout:
     lakes: int = 0
     context: tuple[str, ...] = ()
     subject_rings: list[Array] = field(default_factory=list, repr=False)
+    insets: list[InsetLayout] = field(default_factory=list)
+    labels: list[LabelBox] = field(default_factory=list)
 
 
 @dataclass
 class MapSvg:
     svg: str
     layout: MapLayout
+    font_files: tuple[str, ...] = ()  # the files the labels were measured with (for resvg)
 
 
 def _fmt(v: float) -> str:
@@ -192,6 +223,93 @@ def _land_gradient(theme: MapThemeDef, proj: Projection, fit: Fit, width: int, h
     )
 
 
+LabelPosition = str
+_POSITIONS = ("left", "right", "top", "bottom", "center")
+
+
+@dataclass
+class _Inset:
+    name: str
+    codes: tuple[str, ...]
+    parts: tuple[int, ...]
+    proj: Projection
+    box: tuple[float, float, float, float]
+    fit_parts: tuple[int, ...]
+    frame: Frame | None = None
+
+
+def _part_centre(shape: Shape, i: int) -> tuple[float, float]:
+    ring = np.frombuffer(shape.parts[i][0], dtype=np.float64).reshape(-1, 2)
+    return float(ring[:, 0].mean()), float(ring[:, 1].mean())
+
+
+def _us_insets(shape: Shape, width: int, height: int, k: float) -> tuple[list[int], list[_Inset]]:
+    """The United States as the familiar composite: the lower 48 stay in the main frame,
+    Alaska and Hawaii move to boxed insets in the lower left (own projections and scales)."""
+    main: list[int] = []
+    ak: list[int] = []
+    hi: list[int] = []
+    for i in range(len(shape.parts)):
+        lon, lat = _part_centre(shape, i)
+        if lat > 50.5:
+            ak.append(i)
+        elif lat < 30.0 and lon < -140.0:
+            hi.append(i)
+        else:
+            main.append(i)
+    m = max(16.0, 0.06 * min(width, height))
+    gap = 8.0 * k
+    ak_w, ak_h = 0.25 * width, 0.25 * height
+    hi_w, hi_h = 0.13 * width, 0.14 * height
+    y1 = height - m * 0.55
+    ak_box = (m * 0.55, y1 - ak_h, m * 0.55 + ak_w, y1)
+    hi_box = (ak_box[2] + gap, y1 - hi_h, ak_box[2] + gap + hi_w, y1)
+    hi_fit = tuple(i for i in hi if _part_centre(shape, i)[0] > -161.0) or tuple(hi)
+    ak_fit = tuple(i for i in ak if -172.0 < _part_centre(shape, i)[0] < 0.0) or tuple(ak)
+    insets = [
+        _Inset("Alaska", ("us-ak",), tuple(ak), Albers(-152.0, 58.0, 55.0, 65.0), ak_box, ak_fit),
+        _Inset("Hawaii", ("us-hi",), tuple(hi), Albers(-157.0, 20.5, 8.0, 18.0), hi_box, hi_fit),
+    ]
+    return main, [s for s in insets if s.parts]
+
+
+def _window_box(
+    proj: Projection, fit: Fit, box: tuple[float, float, float, float], pad: float
+) -> Window:
+    x0, y0, x1, y1 = box
+    gx, gy = np.meshgrid(np.linspace(x0 - pad, x1 + pad, 15), np.linspace(y0 - pad, y1 + pad, 15))
+    x, y = fit.from_px(gx.ravel(), gy.ravel())
+    rel, lat = proj.inverse(x, y)
+    lim = proj.max_rel_lon
+    return Window(
+        max(float(rel.min()) - 3.0, -lim),
+        min(float(rel.max()) + 3.0, lim),
+        max(float(lat.min()) - 2.0, -90.0),
+        min(float(lat.max()) + 2.0, 90.0),
+    )
+
+
+def _point_px(frame: Frame, lon: float, lat: float) -> tuple[float, float] | None:
+    w = frame.window
+    rel = float(wrap_lon(lon - frame.projection.lon0))
+    if w.cut_lon and not (w.min_rel <= rel <= w.max_rel):
+        return None
+    if not (w.min_lat <= lat <= w.max_lat):
+        return None
+    x, y = frame.projection.forward(np.array([rel]), np.array([lat]))
+    px, py = frame.fit.to_px(x, y)
+    x0, y0, x1, y1 = frame.clip
+    if not (x0 <= px[0] <= x1 and y0 <= py[0] <= y1):
+        return None
+    return float(px[0]), float(py[0])
+
+
+def _abbrev(sub: Location) -> str | None:
+    if sub.iso_code and "-" in sub.iso_code:
+        return sub.iso_code.split("-", 1)[1].upper()
+    return None
+
+
 def render_svg(
     index: LocationIndex,
     location: Location,
@@ -203,11 +321,26 @@ def render_svg(
     show_features: bool = True,
     highlight: Sequence[str] = (),
     graticule: bool | None = None,
+    show_subdivision_labels: bool = True,
+    show_country_labels: bool = True,
+    show_city_labels: bool = True,
+    show_river_labels: bool = False,
+    show_lake_labels: bool = False,
+    river_label_position: str = "center",
+    lake_label_position: str = "center",
 ) -> MapSvg:
-    """The map of a country or subdivision as an SVG document and its layout."""
+    """The map of a country or subdivision as an SVG document and its layout.
+
+    Label switches and positions follow the API's ``configuration`` (the seed's defaults):
+    subdivision, country and city labels on; river labels (only with ``show_features``) and
+    lake labels off; ``…_label_position`` one of left, right, top, bottom, center.
+    """
     th = get_theme(theme) if isinstance(theme, str) else theme
     if dpi not in DPI_CHOICES:
         raise ValueError(f"dpi must be one of {DPI_CHOICES}")
+    for pos in (river_label_position, lake_label_position):
+        if pos not in _POSITIONS:
+            raise ValueError(f"label position must be one of {_POSITIONS}, not {pos!r}")
     if location.type == "city":
         raise NotImplementedError("city maps come with the next milestone")  # TODO
     shape = index.geometry(location)
@@ -217,12 +350,33 @@ def render_svg(
     sw = {name: w * k for name, w in th.strokes.items()}
     pal = th.palette
 
-    proj, terr = choose_projection(shape, location.bounds.center[0])
+    insets: list[_Inset] = []
+    main_parts: list[int] | None = None
+    if location.type == "country" and location.code == "us":
+        main_parts, insets = _us_insets(shape, width, height, k)
+        proj: Projection = Albers(-96.0, 37.5, 29.5, 45.5)
+        terr = Territory(-96.0, -30.0, 30.0, 24.0, 50.0, tuple(main_parts))
+    else:
+        proj, terr = choose_projection(shape, location.bounds.center[0])
     fit, main_bbox = _fit(shape, proj, terr, width, height)
     pad = 12.0 * k
     window = _window(proj, fit, width, height, pad)
     frame = Frame(proj, fit, window, (-pad, -pad, width + pad, height + pad))
     view = _window_bounds(window, proj.lon0)
+    inset_codes: dict[str, _Inset] = {}
+    for ins in insets:
+        ifit, _ = _fit(
+            shape,
+            ins.proj,
+            Territory(ins.proj.lon0, 0, 0, 0, 0, ins.fit_parts),
+            round(ins.box[2] - ins.box[0]),
+            round(ins.box[3] - ins.box[1]),
+        )
+        ifit = Fit(ifit.scale, ifit.tx + ins.box[0], ifit.ty + ins.box[1])
+        iwin = _window_box(ins.proj, ifit, ins.box, pad)
+        ins.frame = Frame(ins.proj, ifit, iwin, ins.box)
+        for code in ins.codes:
+            inset_codes[code] = ins
 
     country = location if location.type == "country" else index.get(location.country_id)
     assert country is not None
@@ -238,6 +392,7 @@ def render_svg(
 
     defs: list[str] = []
     body: list[str] = []
+    area_labels: list[AreaLabel] = []
 
     # context: other countries in view
     ctx_paths: list[str] = []
@@ -257,6 +412,15 @@ def render_svg(
             rings = [r for p in polys for r in p]
             ctx_paths.append(f'<path d="{path_data(rings)}"/>')
             ctx_strokes += stroke_rings(rings)
+            if other.id != country.id:
+                vis = [
+                    [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
+                    for p in polys
+                ]
+                vis = [p for p in vis if len(p[0]) >= 3]
+                if vis:
+                    area = max(ring_area(p[0]) for p in vis)
+                    area_labels.append(AreaLabel(other.name, "country", vis, 2e9 + area))
     sibling_d = ""
     if location.type == "subdivision":
         sib_rings = []
@@ -265,32 +429,80 @@ def render_svg(
                 continue
             g = index.geometry(sib)
             if g is not None:
-                sib_rings += [r for p in project_polygons(g, frame) for r in p]
+                polys = project_polygons(g, frame)
+                sib_rings += [r for p in polys for r in p]
+                vis = [
+                    [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
+                    for p in polys
+                ]
+                vis = [p for p in vis if len(p[0]) >= 3]
+                if vis:
+                    area = max(ring_area(p[0]) for p in vis)
+                    area_labels.append(
+                        AreaLabel(sib.name, "subdivision", vis, 1e9 + area, _abbrev(sib))
+                    )
         sibling_d = path_data(sib_rings)
 
     # subject
     subj_seams: list[Array] = []
-    subject_polys = project_polygons(shape, frame, min_area=0.15, seams=subj_seams)
+    subject_polys = project_polygons(
+        shape, frame, min_area=0.15, seams=subj_seams, parts=main_parts
+    )
     subject_rings = [r for p in subject_polys for r in p]
     subject_d = path_data(subject_rings)
     subject_stroke_d = path_data(stroke_rings(subject_rings)) + path_data(subj_seams, False)
     sub_paths: list[str] = []
     hl_paths: list[str] = []
+    inset_hl: dict[str, list[str]] = {}
     if location.type == "country":
         for sub in subs:
             g = index.geometry(sub)
             if g is None:
                 continue
+            sub_ins = inset_codes.get(sub.code)
+            if sub_ins is not None and sub_ins.frame is not None:
+                polys = project_polygons(g, sub_ins.frame, 0.15)
+                if sub.code in wanted:
+                    rings = [r for p in polys for r in p]
+                    inset_hl.setdefault(sub_ins.name, []).append(
+                        f'<path id="hl-{xml_text(sub.code)}" d="{path_data(rings)}"/>'
+                    )
+                if polys:
+                    area = max(ring_area(p[0]) for p in polys)
+                    b = sub_ins.box
+                    region = (b[0] + 2 * k, b[1] + 2 * k, b[2] - 2 * k, b[3] - 2 * k)
+                    area_labels.append(
+                        AreaLabel(sub.name, "subdivision", polys, 1e9 + area, _abbrev(sub), region)
+                    )
+                continue
             sub_seams: list[Array] = []
-            rings = [r for p in project_polygons(g, frame, 0.15, seams=sub_seams) for r in p]
+            polys = project_polygons(g, frame, 0.15, seams=sub_seams)
+            rings = [r for p in polys for r in p]
             d = path_data(rings)
             if d:
                 sd = path_data(stroke_rings(rings)) + path_data(sub_seams, closed=False)
                 sub_paths.append(f'<path d="{sd}"/>')
                 if sub.code in wanted:
                     hl_paths.append(f'<path id="hl-{xml_text(sub.code)}" d="{d}"/>')
-    elif location.code in wanted:
-        hl_paths.append(f'<path id="hl-{xml_text(location.code)}" d="{subject_d}"/>')
+                vis = [
+                    [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
+                    for p in polys
+                ]
+                vis = [p for p in vis if len(p[0]) >= 3]
+                if vis:
+                    area = max(ring_area(p[0]) for p in vis)
+                    area_labels.append(
+                        AreaLabel(sub.name, "subdivision", vis, 1e9 + area, _abbrev(sub))
+                    )
+        if subject_polys and (not show_subdivision_labels or not subs):
+            area_labels.append(AreaLabel(location.name, "subject", subject_polys, 4e9))
+    else:
+        if location.code in wanted:
+            hl_paths.append(f'<path id="hl-{xml_text(location.code)}" d="{subject_d}"/>')
+        if subject_polys:
+            area_labels.append(
+                AreaLabel(location.name, "subject_sub", subject_polys, 4e9, _abbrev(location))
+            )
 
     ctx_stroke_d = path_data(ctx_strokes) + path_data(ctx_seams, closed=False)
     defs.append(f'<g id="ctx">{"".join(ctx_paths)}</g>')
@@ -304,8 +516,14 @@ def render_svg(
         defs.append(f'<path id="sibs" d="{sibling_d}"/>')
 
     # water
+    water_labels: list[WaterLabel] = []
     lake_d, river_groups, n_rivers, n_lakes = _water(
-        index, location, frame, show_features, (th.strokes["river_max"], th.strokes["river_min"])
+        index,
+        location,
+        frame,
+        show_features,
+        (th.strokes["river_max"], th.strokes["river_min"]),
+        water_labels if (show_lake_labels or show_river_labels) else None,
     )
 
     # -- paint -----------------------------------------------------------------------------
@@ -337,18 +555,20 @@ def render_svg(
             f'stroke-width="{_fmt(sw["subdivision"])}" {stroke_join}/>'
         )
     body.append(f'<use href="#subj" fill="{subject_fill}" fill-rule="evenodd"/>')
+    hl_fill = pal["highlight"]
+    if (hl_paths or inset_hl) and th.highlight_hatch:
+        defs.append(
+            f'<pattern id="hatch" width="{_fmt(6 * k)}" height="{_fmt(6 * k)}" '
+            f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+            f'<rect width="{_fmt(6 * k)}" height="{_fmt(6 * k)}" fill="#d9d9d9"/>'
+            f'<line x1="0" y1="0" x2="0" y2="{_fmt(6 * k)}" stroke="{pal["highlight"]}" '
+            f'stroke-width="{_fmt(2.2 * k)}"/></pattern>'
+        )
+        hl_fill = "url(#hatch)"
     if hl_paths:
-        fill = pal["highlight"]
-        if th.highlight_hatch:
-            defs.append(
-                f'<pattern id="hatch" width="{_fmt(6 * k)}" height="{_fmt(6 * k)}" '
-                f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-                f'<rect width="{_fmt(6 * k)}" height="{_fmt(6 * k)}" fill="#d9d9d9"/>'
-                f'<line x1="0" y1="0" x2="0" y2="{_fmt(6 * k)}" stroke="{pal["highlight"]}" '
-                f'stroke-width="{_fmt(2.2 * k)}"/></pattern>'
-            )
-            fill = "url(#hatch)"
-        body.append(f'<g id="highlights" fill="{fill}" fill-rule="evenodd">{"".join(hl_paths)}</g>')
+        body.append(
+            f'<g id="highlights" fill="{hl_fill}" fill-rule="evenodd">{"".join(hl_paths)}</g>'
+        )
     if lake_d:
         body.append(f'<path id="lakes" d="{lake_d}" fill="{pal["water"]}" fill-rule="evenodd"/>')
     for width_px, d in river_groups:
@@ -369,6 +589,61 @@ def render_svg(
         f'<use href="#subjs" fill="none" stroke="{pal["coast"]}" '
         f'stroke-width="{_fmt(sw["coast"])}" {stroke_join}/>'
     )
+
+    # insets
+    inset_layouts: list[InsetLayout] = []
+    for ins in insets:
+        assert ins.frame is not None
+        body.append(
+            _draw_inset(
+                index,
+                location,
+                shape,
+                ins,
+                ins.frame,
+                th,
+                sw,
+                countries,
+                land_fill,
+                subject_fill,
+                hl_fill,
+                inset_hl.get(ins.name, []),
+                show_features,
+            )
+        )
+        inset_layouts.append(
+            InsetLayout(ins.name, ins.codes, ins.box, ins.proj.params, ins.frame.fit)
+        )
+
+    # labels
+    placer = LabelPlacer(width, height, edge=(15.0 if th.double_neatline else 6.0) * k)
+    placer.obstacles.extend(ins.box for ins in insets)
+    scale = min(max(math.sqrt(width * height) / 1100.0, 0.85), 1.25)
+    specs = theme_specs(th, k, scale)
+    cities: list[PointLabel] = []
+    if show_city_labels:
+        cities = _city_labels(index, location, country, frame, inset_codes, width, height)
+    _place_all(
+        placer,
+        specs,
+        area_labels,
+        cities,
+        water_labels,
+        k,
+        show_subdivision_labels=show_subdivision_labels,
+        show_country_labels=show_country_labels,
+        show_lake_labels=show_lake_labels,
+        show_river_labels=show_river_labels and show_features,
+        river_label_position=river_label_position,
+        lake_label_position=lake_label_position,
+        ink=pal["label"],
+        halo=pal["halo"],
+    )
+    defs.extend(placer.defs)
+    if placer.dots:
+        body.append(f'<g id="city-dots">{"".join(placer.dots)}</g>')
+    if placer.svg:
+        body.append(f'<g id="labels">{"".join(placer.svg)}</g>')
     body.extend(_finish(th, sw, width, height, k, defs))
 
     svg = (
@@ -393,8 +668,160 @@ def render_svg(
         lakes=n_lakes,
         context=tuple(context_codes),
         subject_rings=subject_rings,
+        insets=inset_layouts,
+        labels=placer.placed,
     )
-    return MapSvg(svg, layout)
+    return MapSvg(svg, layout, tuple(sorted(placer.files)))
+
+
+def _city_labels(
+    index: LocationIndex,
+    location: Location,
+    country: Location,
+    frame: Frame,
+    inset_codes: dict[str, _Inset],
+    width: int,
+    height: int,
+) -> list[PointLabel]:
+    """Cities of the mapped country in view: the capital, then by population."""
+    found, _ = index.search(type="city", parent_id=country.id, limit=400)
+    by_id = {s.id: s for s in index.children(country) if s.type == "subdivision"}
+    limit = max(6, int(width * height / 40000))
+    out: list[PointLabel] = []
+    for city in found:
+        if city.label is None:
+            continue
+        fr, region = frame, None
+        parent = by_id.get(city.parent_id or "")
+        ins = inset_codes.get(parent.code) if parent is not None else None
+        if ins is not None and ins.frame is not None:
+            fr = ins.frame
+            b = ins.box
+            region = (b[0] + 2.0, b[1] + 2.0, b[2] - 2.0, b[3] - 2.0)
+        at = _point_px(fr, city.label[0], city.label[1])
+        if at is None or not (0 <= at[0] <= width and 0 <= at[1] <= height):
+            continue
+        inside = location.type == "country" or city.parent_id == location.id
+        pop = (city.population or 0) * (1 if inside else 0.2)
+        out.append(PointLabel(city.name, at[0], at[1], city.capital, int(pop), region))
+    out.sort(key=lambda c: (not c.capital, -c.population))
+    return out[:limit]
+
+
+def _place_all(
+    p: LabelPlacer,
+    specs: dict[str, TextSpec],
+    areas: list[AreaLabel],
+    cities: list[PointLabel],
+    water: list[WaterLabel],
+    k: float,
+    *,
+    show_subdivision_labels: bool,
+    show_country_labels: bool,
+    show_lake_labels: bool,
+    show_river_labels: bool,
+    river_label_position: str,
+    lake_label_position: str,
+    ink: str,
+    halo: str,
+) -> None:
+    """Greedy placement by priority: subject, capital, neighbours, subdivisions (largest
+    first), cities by population, lakes, rivers."""
+    areas = sorted(areas, key=lambda a: -a.priority)
+    pad = 2.0 * k
+
+    def do_areas(kinds: set[str]) -> None:
+        for a in areas:
+            if a.kind not in kinds:
+                continue
+            if a.kind in {"country", "subject"} and not show_country_labels:
+                continue
+            if a.kind in {"subdivision", "subject_sub"} and not show_subdivision_labels:
+                continue
+            place_area(p, a, specs[a.kind], pad)
+
+    do_areas({"subject", "subject_sub"})
+    for c in cities:
+        if c.capital:
+            place_city(p, c, specs["capital"], ink, halo, k)
+    do_areas({"country"})
+    do_areas({"subdivision"})
+    for c in cities:
+        if not c.capital:
+            place_city(p, c, specs["city"], ink, halo, k)
+    if show_lake_labels:
+        for w in sorted((w for w in water if w.kind == "lake"), key=lambda w: w.rank):
+            place_lake(p, w, specs["water"], lake_label_position, k)
+    if show_river_labels:
+        rivers = sorted((w for w in water if w.kind == "river"), key=lambda w: w.rank)
+        for i, w in enumerate(rivers[:10]):
+            place_river(p, w, specs["water"], river_label_position, k, str(i))
+
+
+def _draw_inset(
+    index: LocationIndex,
+    location: Location,
+    shape: Shape,
+    ins: _Inset,
+    frame: Frame,
+    th: MapThemeDef,
+    sw: dict[str, float],
+    countries: list[Location],
+    land_fill: str,
+    subject_fill: str,
+    hl_fill: str,
+    hl_paths: list[str],
+    show_features: bool,
+) -> str:
+    """A boxed inset: sea, neighbouring land, the subject's parts, highlights, water, frame."""
+    pal = th.palette
+    x0, y0, x1, y1 = ins.box
+    join = 'stroke-linejoin="round" stroke-linecap="round"'
+    out = [f'<g class="inset" id="inset-{ins.name.lower()}">']
+    out.append(
+        f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+        f'fill="{pal["sea"]}"/>'
+    )
+    view = _window_bounds(frame.window, frame.projection.lon0)
+    ctx: list[Array] = []
+    for other in countries:
+        if other.id == location.id or not other.bounds.intersects(view):
+            continue
+        g = index.geometry(other)
+        if g is not None:
+            ctx += [r for p in project_polygons(g, frame) for r in p]
+    if ctx:
+        out.append(
+            f'<path d="{path_data(ctx)}" fill="{land_fill}" fill-rule="evenodd" '
+            f'stroke="{pal["border"]}" stroke-width="{_fmt(sw["border"])}" {join}/>'
+        )
+    rings = [r for p in project_polygons(shape, frame, 0.15, parts=ins.parts) for r in p]
+    d = path_data(rings)
+    out.append(f'<path d="{d}" fill="{subject_fill}" fill-rule="evenodd"/>')
+    if hl_paths:
+        out.append(f'<g fill="{hl_fill}" fill-rule="evenodd">{"".join(hl_paths)}</g>')
+    if show_features:
+        lake_d, groups, _, _ = _water(
+            index, location, frame, True, (th.strokes["river_max"], th.strokes["river_min"])
+        )
+        if lake_d:
+            out.append(f'<path d="{lake_d}" fill="{pal["water"]}" fill-rule="evenodd"/>')
+        for w, rd in groups:
+            out.append(
+                f'<path class="river" d="{rd}" fill="none" stroke="{pal["river"]}" '
+                f'stroke-width="{_fmt(w * sw["frame"] / th.strokes["frame"])}" {join}/>'
+            )
+    out.append(
+        f'<path d="{d}" fill="none" stroke="{pal["coast"]}" stroke-width="{_fmt(sw["coast"])}" '
+        f"{join}/>"
+    )
+    fw = sw["frame"]
+    out.append(
+        f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+        f'fill="none" stroke="{pal["frame"]}" stroke-width="{_fmt(fw * 0.8)}"/>'
+    )
+    out.append("</g>")
+    return "".join(out)
 
 
 def _river_width(theme_max: float, theme_min: float, rank: int) -> float:
@@ -408,6 +835,7 @@ def _water(
     frame: Frame,
     show_features: bool,
     river_widths: tuple[float, float],
+    labels: list[WaterLabel] | None = None,
 ) -> tuple[str, list[tuple[float, str]], int, int]:
     """Lake path data, river paths grouped by width, and how many of each were drawn."""
     ppd = frame.fit.scale * math.pi / 180.0  # pixels per degree of latitude
@@ -419,6 +847,15 @@ def _water(
             rings = [r for p in project_polygons(item.shape, frame, min_area=2.0) for r in p]
             lake_rings += rings
             n_lakes += bool(rings)
+    if labels is not None:
+        for feat in index.features(location, "lake"):
+            if feat.name is None or feat.scalerank > (limit if show_features else 1):
+                continue
+            g = index.geometry(feat)
+            if g is not None:
+                polys = project_polygons(g, frame, min_area=20.0)
+                if polys:
+                    labels.append(WaterLabel(feat.name, "lake", polys=polys, rank=feat.scalerank))
     groups: dict[float, list[Array]] = {}
     n_rivers = 0
     if show_features:
@@ -441,6 +878,8 @@ def _water(
                 n_rivers += 1
                 w = _river_width(*river_widths, feat.scalerank)
                 groups.setdefault(w, []).extend(lines)
+                if labels is not None and feat.name:
+                    labels.append(WaterLabel(feat.name, "river", lines=lines, rank=feat.scalerank))
     river_groups = [
         (w, path_data(lines, closed=False)) for w, lines in sorted(groups.items(), reverse=True)
     ]

@@ -13,8 +13,15 @@ from ogplatform.maps.render.themes import MapThemeDef
 __all__ = ["render_png", "svg_to_png"]
 
 
-def svg_to_png(svg: str) -> bytes:
-    """PNG bytes of an SVG document (no text yet, so no fonts are loaded)."""
+def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
+    """PNG bytes of an SVG document; text is drawn with exactly ``font_files`` (the files the
+    labels were measured with), never with whatever the system has."""
+    if font_files:
+        return bytes(
+            resvg_py.svg_to_bytes(
+                svg_string=svg, font_files=list(font_files), skip_system_fonts=True
+            )
+        )
     return bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True))
 
 
@@ -29,12 +36,19 @@ def render_png(
     show_features: bool = True,
     highlight: Sequence[str] = (),
     graticule: bool | None = None,
+    show_subdivision_labels: bool = True,
+    show_country_labels: bool = True,
+    show_city_labels: bool = True,
+    show_river_labels: bool = False,
+    show_lake_labels: bool = False,
+    river_label_position: str = "center",
+    lake_label_position: str = "center",
 ) -> tuple[bytes, MapLayout]:
     """The map as PNG bytes of exactly ``width`` x ``height`` pixels, and its layout.
 
     ``dpi`` does not change the pixel size: it says how large the pixels are on paper, so
     stroke widths (and, later, text) grow with it and a 300-dpi render is the print version
-    of the same map.
+    of the same map. Label options: see :func:`render_svg`.
     """
     result = render_svg(
         index,
@@ -46,5 +60,12 @@ def render_png(
         show_features=show_features,
         highlight=highlight,
         graticule=graticule,
+        show_subdivision_labels=show_subdivision_labels,
+        show_country_labels=show_country_labels,
+        show_city_labels=show_city_labels,
+        show_river_labels=show_river_labels,
+        show_lake_labels=show_lake_labels,
+        river_label_position=river_label_position,
+        lake_label_position=lake_label_position,
     )
-    return svg_to_png(result.svg), result.layout
+    return svg_to_png(result.svg, result.font_files), result.layout

@@ -1,0 +1,677 @@
+"""Map labels: anchors, measurement, greedy collision-free placement, SVG ``<text>``.
+
+- **Anchors** for areas sit at the pole of inaccessibility of the projected polygon
+  (:func:`polylabel`: a coarse-to-fine grid search on signed distance, numpy only).
+- **Measurement** uses the platform's text layout (HarfBuzz, see ``docs/text-layout.md``), so
+  boxes are the widths resvg draws; PNG output passes resvg exactly the measured font files.
+- **Placement** is greedy by priority: every candidate is tried at its positions in order,
+  checked against the boxes placed so far, the obstacles (insets, city dots) and the canvas;
+  a label that fits nowhere is dropped, never overlapped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from ogplatform.maps.render.themes import MapThemeDef
+from ogplatform.render import FontLibrary, TextStyle, layout_text, xml_text
+from ogplatform.render.fonts import FontRef
+
+__all__ = [
+    "LabelBox",
+    "LabelPlacer",
+    "Measured",
+    "fonts",
+    "measure",
+    "point_in_rings",
+    "polylabel",
+]
+
+Array = npt.NDArray[np.float64]
+Box = tuple[float, float, float, float]
+FONT_DIRS = ("/usr/share/fonts/opentype/noto",)
+_DESCENDERS = set("gjpqyQ,;()[]{}@|$")
+
+
+@lru_cache(maxsize=1)
+def fonts() -> FontLibrary:
+    """The process-wide font library (built once)."""
+    return FontLibrary(list(FONT_DIRS))
+
+
+# -- geometry ----------------------------------------------------------------------------
+
+
+def _edges(rings: Sequence[Array]) -> tuple[Array, Array]:
+    a = np.concatenate(rings)
+    b = np.concatenate([np.roll(r, -1, axis=0) for r in rings])
+    return a, b
+
+
+def point_in_rings(pts: Array, rings: Sequence[Array]) -> npt.NDArray[np.bool_]:
+    """Even-odd point-in-polygon for points (m, 2) against rings (exterior and holes)."""
+    a, b = _edges(rings)
+    px, py = pts[:, 0:1], pts[:, 1:2]
+    ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+    cond = (ay > py) != (by > py)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xint = ax + (py - ay) * (bx - ax) / (by - ay)
+    crosses = cond & (px < xint)
+    result: npt.NDArray[np.bool_] = (crosses.sum(axis=1) % 2) == 1
+    return result
+
+
+def _signed_dist(pts: Array, rings: Sequence[Array]) -> Array:
+    a, b = _edges(rings)
+    ax, ay = a[:, 0][None, :], a[:, 1][None, :]
+    dx, dy = (b[:, 0] - a[:, 0])[None, :], (b[:, 1] - a[:, 1])[None, :]
+    ll = np.maximum(dx * dx + dy * dy, 1e-12)
+    rx, ry = pts[:, 0:1] - ax, pts[:, 1:2] - ay
+    t = np.clip((rx * dx + ry * dy) / ll, 0.0, 1.0)
+    ex, ey = rx - t * dx, ry - t * dy
+    dist = np.sqrt((ex * ex + ey * ey).min(axis=1))
+    inside = point_in_rings(pts, rings)
+    out: Array = np.where(inside, dist, -dist)
+    return out
+
+
+def _decimate(rings: Sequence[Array], max_pts: int = 500) -> list[Array]:
+    total = sum(len(r) for r in rings)
+    if total <= max_pts:
+        return list(rings)
+    step = math.ceil(total / max_pts)
+    return [r[::step] if len(r) > 4 * step else r for r in rings]
+
+
+def polylabel(
+    rings: Sequence[Array], region: Box | None = None, steps: int = 4
+) -> tuple[float, float, float]:
+    """The pole of inaccessibility of a polygon (pixel rings, exterior first): the inside
+    point farthest from the outline, as (x, y, distance). ``region`` limits the search to a
+    box. A grid search refined around the best cell (precise to well under a pixel at map
+    scale, which is all a label needs)."""
+    rs = _decimate(rings)
+    pts = np.concatenate(rs)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    if region is not None:
+        x0, y0 = max(x0, region[0]), max(y0, region[1])
+        x1, y1 = min(x1, region[2]), min(y1, region[3])
+    if x1 <= x0 or y1 <= y0:
+        return (float(x0), float(y0), -1.0)
+    n = 16
+    best = (float((x0 + x1) / 2), float((y0 + y1) / 2), -math.inf)
+    cx0, cy0, cx1, cy1 = float(x0), float(y0), float(x1), float(y1)
+    for _ in range(steps):
+        gx, gy = np.meshgrid(np.linspace(cx0, cx1, n), np.linspace(cy0, cy1, n))
+        cand = np.column_stack([gx.ravel(), gy.ravel()])
+        d = _signed_dist(cand, rs)
+        i = int(np.argmax(d))
+        if d[i] > best[2]:
+            best = (float(cand[i, 0]), float(cand[i, 1]), float(d[i]))
+        hx, hy = (cx1 - cx0) / (n - 1) * 1.5, (cy1 - cy0) / (n - 1) * 1.5
+        cx0, cx1 = max(best[0] - hx, float(x0)), min(best[0] + hx, float(x1))
+        cy0, cy1 = max(best[1] - hy, float(y0)), min(best[1] + hy, float(y1))
+    return best
+
+
+def ring_area(r: Array) -> float:
+    x, y = r[:, 0], r[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def largest_polygon(polys: Sequence[list[Array]]) -> list[Array] | None:
+    """The polygon (rings) with the largest exterior area."""
+    if not polys:
+        return None
+    return max(polys, key=lambda p: ring_area(p[0]))
+
+
+# -- measurement -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextSpec:
+    """How a class of label is set."""
+
+    family: str
+    size: float  # px, already scaled by dpi
+    weight: int = 400
+    italic: bool = False
+    upper: bool = False
+    tracking: float = 0.0  # letter spacing in em
+    fill: str = "#000"
+    opacity: float = 1.0
+    halo: str = "#fff"
+    halo_width: float = 2.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A label's text set in lines: widths, and the fonts the runs use."""
+
+    lines: tuple[str, ...]
+    widths: tuple[float, ...]
+    width: float
+    height: float  # from the first line's top to the last line's bottom
+    top: float  # first baseline below the box top
+    leading: float
+    font: FontRef
+    files: tuple[str, ...]
+
+
+def measure(text: str, spec: TextSpec, lines: Sequence[str] | None = None) -> Measured:
+    """Set ``text`` (or the given ``lines``) at ``spec``: exact widths via HarfBuzz."""
+    parts = list(lines) if lines is not None else [text]
+    if spec.upper:
+        parts = [p.upper() for p in parts]
+    style = TextStyle(spec.family, weight=spec.weight, italic=spec.italic, line_height=1.1)
+    widths: list[float] = []
+    files: set[str] = set()
+    font: FontRef | None = None
+    descender = False
+    for p in parts:
+        block = layout_text(p, style, fonts=fonts(), size=spec.size, width=1e6, max_lines=1)
+        w = block.width + spec.tracking * spec.size * len(p)
+        widths.append(w)
+        for line in block.lines:
+            for run in line.runs:
+                files.add(run.font.path)
+        font = font or block.font
+        descender |= any(c in _DESCENDERS or ord(c) > 0x24F for c in p)
+    assert font is not None
+    cap = 0.76 * spec.size
+    desc = (0.24 if descender else 0.04) * spec.size
+    leading = 1.1 * spec.size
+    height = cap + desc + leading * (len(parts) - 1)
+    return Measured(
+        tuple(parts), tuple(widths), max(widths), height, cap, leading, font, tuple(sorted(files))
+    )
+
+
+# -- placement ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelBox:
+    """A placed label: for tests and the API (pixels, x0 y0 x1 y1)."""
+
+    text: str
+    kind: str  # country, subdivision, city, capital, river, lake
+    box: Box
+    boxes: tuple[Box, ...] = ()  # for labels along a line: the boxes that cover them
+    abbreviated: bool = False
+    font_size: float = 0.0
+
+
+@dataclass
+class LabelPlacer:
+    """Greedy placement against a list of placed boxes, obstacles and the canvas."""
+
+    width: int
+    height: int
+    edge: float
+    obstacles: list[Box] = field(default_factory=list)
+    placed: list[LabelBox] = field(default_factory=list)
+    svg: list[str] = field(default_factory=list)
+    dots: list[str] = field(default_factory=list)
+    defs: list[str] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+    _boxes: list[Box] = field(default_factory=list)
+
+    def _arr(self) -> Array:
+        if not self._boxes:
+            return np.zeros((0, 4))
+        return np.asarray(self._boxes, dtype=np.float64)
+
+    def free(self, boxes: Sequence[Box], pad: float = 0.0, region: Box | None = None) -> bool:
+        """Whether ``boxes`` lie inside the canvas (or ``region``) and overlap nothing."""
+        e = self.edge
+        rx0, ry0, rx1, ry1 = region or (e, e, self.width - e, self.height - e)
+        taken = self._arr()
+        obs = (
+            np.asarray(self.obstacles, dtype=np.float64)
+            if self.obstacles and region is None
+            else np.zeros((0, 4))
+        )
+        for x0, y0, x1, y1 in boxes:
+            if x0 < rx0 or y0 < ry0 or x1 > rx1 or y1 > ry1:
+                return False
+            for arr in (taken, obs):
+                if len(arr) and np.any(
+                    (arr[:, 0] < x1 + pad)
+                    & (arr[:, 2] > x0 - pad)
+                    & (arr[:, 1] < y1 + pad)
+                    & (arr[:, 3] > y0 - pad)
+                ):
+                    return False
+        return True
+
+    def take(self, label: LabelBox, covering: Sequence[Box]) -> None:
+        self.placed.append(label)
+        self._boxes.extend(covering)
+
+    def block(self, box: Box) -> None:
+        """Reserve space (a city dot) without a label."""
+        self._boxes.append(box)
+
+
+def _attrs(spec: TextSpec, font: FontRef, k_halo: float) -> str:
+    a = (
+        f'font-family="{xml_text(font.family)}" font-size="{spec.size:.2f}" '
+        f'font-weight="{font.weight}"'
+    )
+    if font.italic:
+        a += ' font-style="italic"'
+    if spec.tracking:
+        a += f' letter-spacing="{spec.tracking * spec.size:.2f}"'
+    a += f' fill="{spec.fill}"'
+    if spec.opacity < 1.0:
+        a += f' fill-opacity="{spec.opacity:.2f}"'
+    if spec.halo_width > 0:
+        a += (
+            f' stroke="{spec.halo}" stroke-width="{spec.halo_width * k_halo:.2f}" '
+            'stroke-linejoin="round" paint-order="stroke"'
+        )
+    return a
+
+
+def text_svg(m: Measured, spec: TextSpec, box: Box, kind: str, align: str = "center") -> str:
+    """``<text>`` for a measured label whose box is ``box``; lines centred (or left/right)."""
+    x0, y0, x1, _ = box
+    out = [f'<text class="label {kind}" {_attrs(spec, m.font, 1.0)}>']
+    for i, (line, w) in enumerate(zip(m.lines, m.widths, strict=True)):
+        if align == "left":
+            x = x0
+        elif align == "right":
+            x = x1 - w
+        else:
+            x = (x0 + x1) / 2.0 - w / 2.0
+        y = y0 + m.top + i * m.leading
+        out.append(f'<tspan x="{x:.1f}" y="{y:.1f}">{xml_text(line)}</tspan>')
+    out.append("</text>")
+    return "".join(out)
+
+
+def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
+    """Label classes for a theme: sizes at 72 dpi times the dpi factor ``k`` and ``scale``."""
+    pal = th.palette
+    fam = th.fonts.get("label", "Inter")
+    title = th.fonts.get("title", fam)
+    ink, halo = pal["label"], pal["halo"]
+    water = pal.get("water_label", pal["river"])
+    s = k * scale
+    serif = th.id == "vintage"
+    hw = 2.6 * k if th.id in {"satellite", "blueprint"} else 2.2 * k
+    mono = th.id == "blueprint"
+    return {
+        "subject": TextSpec(
+            title, 19 * s, 600, upper=True, tracking=0.16, fill=ink, halo=halo, halo_width=hw
+        ),
+        "country": TextSpec(
+            title,
+            12.5 * s,
+            500 if not serif else 400,
+            upper=True,
+            tracking=0.14,
+            fill=ink,
+            opacity=0.62,
+            halo=halo,
+            halo_width=hw,
+        ),
+        "subdivision": TextSpec(
+            fam,
+            (9.5 if mono else 10.0) * s,
+            500 if not serif else 400,
+            upper=True,
+            tracking=0.07 if not mono else 0.0,
+            fill=ink,
+            opacity=0.78,
+            halo=halo,
+            halo_width=hw,
+        ),
+        "subject_sub": TextSpec(
+            title, 16 * s, 600, upper=True, tracking=0.14, fill=ink, halo=halo, halo_width=hw
+        ),
+        "capital": TextSpec(fam, 11.5 * s, 700, fill=ink, halo=halo, halo_width=hw),
+        "city": TextSpec(fam, 10.5 * s, 400, fill=ink, halo=halo, halo_width=hw),
+        "water": TextSpec(
+            fam if not serif else title,
+            10.0 * s,
+            400,
+            italic=not mono,
+            tracking=0.04,
+            fill=water,
+            halo=halo,
+            halo_width=hw * 0.8,
+        ),
+    }
+
+
+# -- the label layer ---------------------------------------------------------------------
+
+
+@dataclass
+class AreaLabel:
+    """A polygon to name: its pixel polygons, and the region (inset) it must stay in."""
+
+    name: str
+    kind: str  # subject, country, subdivision, subject_sub
+    polys: list[list[Array]]
+    priority: float
+    abbrev: str | None = None
+    region: Box | None = None
+
+
+@dataclass
+class PointLabel:
+    name: str
+    x: float
+    y: float
+    capital: bool
+    population: int
+    region: Box | None = None
+
+
+@dataclass
+class WaterLabel:
+    name: str
+    kind: str  # lake, river
+    polys: list[list[Array]] = field(default_factory=list)  # lakes
+    lines: list[Array] = field(default_factory=list)  # rivers
+    rank: int = 9
+
+
+def _box_at(cx: float, cy: float, m: Measured, pad: float) -> Box:
+    return (
+        cx - m.width / 2 - pad,
+        cy - m.height / 2 - pad,
+        cx + m.width / 2 + pad,
+        cy + m.height / 2 + pad,
+    )
+
+
+def _fits_inside(box: Box, rings: Sequence[Array], slack: float) -> bool:
+    x0, y0, x1, y1 = box
+    sx, sy = (x1 - x0) * slack, (y1 - y0) * slack
+    xs = np.linspace(x0 + sx, x1 - sx, 5)
+    ys = np.array([y0 + sy, (y0 + y1) / 2, y1 - sy])
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    return bool(point_in_rings(pts, rings).all())
+
+
+def _split_two(name: str) -> list[str] | None:
+    words = name.split()
+    if len(words) < 2:
+        return None
+    best: list[str] | None = None
+    diff = math.inf
+    for i in range(1, len(words)):
+        a, b = " ".join(words[:i]), " ".join(words[i:])
+        if abs(len(a) - len(b)) < diff:
+            best, diff = [a, b], abs(len(a) - len(b))
+    return best
+
+
+def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> bool:
+    """Name a polygon at its pole of inaccessibility: full name, two lines, abbreviation."""
+    poly = largest_polygon(lab.polys)
+    if poly is None:
+        return False
+    x, y, d = polylabel(poly)
+    if d <= 0:
+        return False
+    variants: list[tuple[list[str] | None, bool, str]] = [(None, False, lab.name)]
+    two = _split_two(lab.name)
+    if two:
+        variants.append((two, False, lab.name))
+    if lab.abbrev:
+        variants.append(([lab.abbrev], True, lab.abbrev))
+    strict = lab.kind in {"subdivision", "subject_sub"}
+    for lines, abbreviated, text in variants:
+        m = measure(text, spec, lines)
+        box = _box_at(x, y, m, 0.0)
+        slack = 0.12 if strict else 0.25
+        inside = (
+            _fits_inside(box, poly, slack)
+            if not abbreviated
+            else (_fits_inside(box, poly, 0.3) or d >= 0.45 * m.height)
+        )
+        if not inside:
+            continue
+        covering = _box_at(x, y, m, pad)
+        if not p.free([covering], region=lab.region):
+            continue
+        p.take(
+            LabelBox(" ".join(m.lines), lab.kind, box, (covering,), abbreviated, spec.size),
+            [covering],
+        )
+        p.svg.append(text_svg(m, spec, box, lab.kind))
+        p.files.update(m.files)
+        return True
+    if lab.region is not None:  # an inset: its name as a caption in the box's corner
+        m = measure(lab.name, spec)
+        x0, y0 = lab.region[0] + 4 * pad, lab.region[1] + 3 * pad
+        box = (x0, y0, x0 + m.width, y0 + m.height)
+        covering = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+        if p.free([covering], region=lab.region):
+            p.take(
+                LabelBox(" ".join(m.lines), lab.kind, box, (covering,), False, spec.size),
+                [covering],
+            )
+            p.svg.append(text_svg(m, spec, box, lab.kind, align="left"))
+            p.files.update(m.files)
+            return True
+    return False
+
+
+def place_city(
+    p: LabelPlacer, c: PointLabel, spec: TextSpec, ink: str, halo: str, k: float
+) -> bool:
+    """A dot and the name beside it: right, left, above, below, then the diagonals."""
+    r = (3.0 if c.capital else 2.2) * k
+    dot = (c.x - r - k, c.y - r - k, c.x + r + k, c.y + r + k)
+    if not p.free([dot], region=c.region):
+        return False
+    m = measure(c.name, spec)
+    gap = 2.5 * k
+    w, h = m.width, m.height
+    cy_off = h / 2
+    cands = [
+        (c.x + r + gap, c.y - cy_off),  # right
+        (c.x - r - gap - w, c.y - cy_off),  # left
+        (c.x - w / 2, c.y - r - gap - h),  # above
+        (c.x - w / 2, c.y + r + gap),  # below
+        (c.x + r, c.y - r - h),  # upper right
+        (c.x + r, c.y + r),  # lower right
+        (c.x - r - w, c.y - r - h),  # upper left
+        (c.x - r - w, c.y + r),  # lower left
+    ]
+    pad = 1.5 * k
+    for x0, y0 in cands:
+        box = (x0, y0, x0 + w, y0 + h)
+        covering = (x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad)
+        if not p.free([covering], pad=4.0 * k, region=c.region):
+            continue
+        kind = "capital" if c.capital else "city"
+        p.take(LabelBox(c.name, kind, box, (covering,), False, spec.size), [covering, dot])
+        p.svg.append(text_svg(m, spec, box, kind, align="left"))
+        p.files.update(m.files)
+        if c.capital:
+            p.dots.append(
+                f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{r:.2f}" fill="{halo}" stroke="{ink}" '
+                f'stroke-width="{1.1 * k:.2f}"/><circle cx="{c.x:.1f}" cy="{c.y:.1f}" '
+                f'r="{r * 0.45:.2f}" fill="{ink}"/>'
+            )
+        else:
+            p.dots.append(
+                f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{r:.2f}" fill="{ink}" '
+                f'stroke="{halo}" stroke-width="{0.9 * k:.2f}"/>'
+            )
+        return True
+    return False
+
+
+POSITIONS = ("left", "right", "top", "bottom", "center")
+
+
+def _region_of(bbox: Box, position: str) -> Box:
+    x0, y0, x1, y1 = bbox
+    w, h = x1 - x0, y1 - y0
+    if position == "left":
+        return (x0, y0, x0 + 0.5 * w, y1)
+    if position == "right":
+        return (x1 - 0.5 * w, y0, x1, y1)
+    if position == "top":
+        return (x0, y0, x1, y0 + 0.5 * h)
+    if position == "bottom":
+        return (x0, y1 - 0.5 * h, x1, y1)
+    return bbox
+
+
+def place_lake(p: LabelPlacer, lake: WaterLabel, spec: TextSpec, position: str, k: float) -> bool:
+    """A lake's name inside the lake, in the part ``position`` names (centre by default)."""
+    poly = largest_polygon(lake.polys)
+    if poly is None:
+        return False
+    pts = poly[0]
+    bbox = (
+        float(pts[:, 0].min()),
+        float(pts[:, 1].min()),
+        float(pts[:, 0].max()),
+        float(pts[:, 1].max()),
+    )
+    variants: list[list[str] | None] = [None]
+    two = _split_two(lake.name)
+    if two:
+        variants.append(two)
+    x, y, d = polylabel(poly)
+    if d <= 0:
+        return False
+    gx, gy = np.meshgrid(np.linspace(bbox[0], bbox[2], 40), np.linspace(bbox[1], bbox[3], 40))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    for lines in variants:
+        m = measure(lake.name, spec, lines)
+        cands = grid[_signed_dist(grid, _decimate(poly)) >= 0.5 * m.height]
+        order = {
+            "left": cands[:, 0] - 0.01 * np.abs(cands[:, 1] - y),
+            "right": -cands[:, 0] - 0.01 * np.abs(cands[:, 1] - y),
+            "top": cands[:, 1] + 0.01 * np.abs(cands[:, 0] - x),
+            "bottom": -cands[:, 1] + 0.01 * np.abs(cands[:, 0] - x),
+        }.get(position)
+        ranked = [(x, y)]
+        if order is not None:
+            ranked = [(float(cx), float(cy)) for cx, cy in cands[np.argsort(order)][:80]] + ranked
+        for cx, cy in ranked:
+            box = _box_at(cx, cy, m, 0.0)
+            if not _fits_inside(box, poly, 0.1):
+                continue
+            covering = _box_at(cx, cy, m, 1.0 * k)
+            if not p.free([covering]):
+                continue
+            p.take(
+                LabelBox(" ".join(m.lines), "lake", box, (covering,), False, spec.size),
+                [covering],
+            )
+            p.svg.append(text_svg(m, spec, box, "lake"))
+            p.files.update(m.files)
+            return True
+    return False
+
+
+def _smooth(pts: Array, n: int) -> Array:
+    if len(pts) < 5 or n < 2:
+        return pts
+    kern = np.ones(n) / n
+    pad = n // 2
+    xp = np.pad(pts[:, 0], pad, mode="edge")
+    yp = np.pad(pts[:, 1], pad, mode="edge")
+    out: Array = np.column_stack(
+        [np.convolve(xp, kern, "valid")[: len(pts)], np.convolve(yp, kern, "valid")[: len(pts)]]
+    )
+    out[0], out[-1] = pts[0], pts[-1]
+    return out
+
+
+def _resample(line: Array, step: float) -> Array:
+    seg = np.hypot(*np.diff(line, axis=0).T)
+    s = np.concatenate(([0.0], np.cumsum(seg)))
+    if s[-1] <= 0:
+        return line[:1]
+    t = np.arange(0.0, s[-1], step)
+    out: Array = np.column_stack([np.interp(t, s, line[:, 0]), np.interp(t, s, line[:, 1])])
+    return out
+
+
+def place_river(
+    p: LabelPlacer, river: WaterLabel, spec: TextSpec, position: str, k: float, uid: str
+) -> bool:
+    """A river's name along its line (``textPath``), reading left to right, on the part of the
+    river ``position`` names (centre by default), where the line is straight enough."""
+    if not river.lines:
+        return False
+    m = measure(river.name, spec)
+    need = m.width * 1.15
+    step = max(spec.size * 0.35, 1.0)
+    best: list[tuple[float, Array]] = []
+    for line in river.lines:
+        pts = _resample(line, step)
+        if len(pts) * step < need + 4 * step:
+            continue
+        pts = _smooth(pts, 9)
+        n = math.ceil(need / step)
+        for start in range(0, len(pts) - n, max(1, n // 4)):
+            win = pts[start : start + n + 1]
+            arc = float(np.hypot(*np.diff(win, axis=0).T).sum())
+            chord = float(np.hypot(*(win[-1] - win[0])))
+            if chord < 0.93 * arc:
+                continue
+            ang = math.degrees(math.atan2(win[-1, 1] - win[0, 1], abs(win[-1, 0] - win[0, 0])))
+            if abs(ang) > 60:
+                continue
+            mid = win[len(win) // 2]
+            score = {
+                "left": float(mid[0]),
+                "right": -float(mid[0]),
+                "top": float(mid[1]),
+                "bottom": -float(mid[1]),
+            }.get(position, abs(start + n / 2 - len(pts) / 2) * step)
+            best.append((score, win))
+    best.sort(key=lambda t: t[0])
+    half = m.height / 2
+    for _, win in best[:40]:
+        if win[-1, 0] < win[0, 0]:
+            win = win[::-1]
+        d = np.gradient(win, axis=0)
+        nrm = np.column_stack([d[:, 1], -d[:, 0]])
+        nrm /= np.maximum(np.hypot(nrm[:, 0], nrm[:, 1]), 1e-9)[:, None]
+        base = win + nrm * (2.0 * k + 0.05 * spec.size)  # baseline just above the line
+        centres = base + nrm * (m.top / 2)
+        cover = [
+            (float(cx - half), float(cy - half), float(cx + half), float(cy + half))
+            for cx, cy in centres[:: max(1, int(half / step))]
+        ]
+        if not p.free(cover):
+            continue
+        xs = [b[0] for b in cover] + [b[2] for b in cover]
+        ys = [b[1] for b in cover] + [b[3] for b in cover]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        p.take(LabelBox(river.name, "river", box, tuple(cover), False, spec.size), cover)
+        pid = f"rl-{uid}"
+        d_attr = "M" + " ".join(f"{x:.1f} {y:.1f}" for x, y in base)
+        p.defs.append(f'<path id="{pid}" d="{d_attr}"/>')
+        p.svg.append(
+            f'<text class="label river" {_attrs(spec, m.font, 1.0)}>'
+            f'<textPath href="#{pid}" xlink:href="#{pid}" startOffset="50%" '
+            f'text-anchor="middle">{xml_text(m.lines[0])}</textPath></text>'
+        )
+        p.files.update(m.files)
+        return True
+    return False
