@@ -18,8 +18,12 @@ from ogplatform.cards.routes import cards_router
 from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
+from ogplatform.jobs import HandlerRegistry, InProcessQueue, JobRunner
 from ogplatform.log import RequestContext, configure_logging
+from ogplatform.maps.jobs_api import jobs_router
 from ogplatform.maps.locations import locations_router
+from ogplatform.maps.map_jobs import register_map_jobs
+from ogplatform.maps.resource import maps_router
 from ogplatform.openapi import openapi_config, swagger_assets_router
 from ogplatform.plugins import PluginError, PluginRegistry
 from ogplatform.ratelimit.middleware import RateLimitMiddleware, check_route_policies
@@ -66,13 +70,22 @@ def _build(
     configure_logging(settings.logging)
     runtime = Runtime(settings, plugins)
     card_renderer = CardRenderer(settings.render, settings.plugins)
+    job_handlers = HandlerRegistry()
+    register_map_jobs(job_handlers, runtime)
+    job_queue = InProcessQueue()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
+        runner = None
+        if settings.jobs.runner == "inprocess" and runtime.database is not None:
+            runner = JobRunner(runtime.database, job_handlers, settings.jobs, job_queue)
+            runner.start()
         try:
             yield
         finally:
+            if runner is not None:
+                await runner.stop()
             card_renderer.close()
             await runtime.stop()
 
@@ -85,6 +98,8 @@ def _build(
             cards_router,
             userdata_router,
             locations_router,
+            jobs_router,
+            maps_router,
             swagger_assets_router(),
             *route_handlers,
         ],
@@ -99,7 +114,7 @@ def _build(
         openapi_config=openapi_config(),
         logging_config=None,  # ours (structlog, configured above); Litestar's would replace it
         debug=False,  # debug pages would leak internals; errors are rendered by handle_exception
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "job_queue": job_queue, "job_handlers": job_handlers}),
     )
     check_route_policies(app, settings.ratelimit)
     # Outermost layer, so 404s and 405s (which never reach route middleware) are logged too.

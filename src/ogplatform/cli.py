@@ -274,6 +274,108 @@ def geodata_build(source: str, out: str | None, countries: str) -> None:
     raise SystemExit(build_main(argv))
 
 
+@main.group()
+def projects() -> None:
+    """Projects: the owners of API keys, map jobs and maps."""
+
+
+@projects.command("create")
+@click.argument("name")
+@click.option("--tokens", type=click.IntRange(min=0), help="Token balance (default: unlimited).")
+@click.pass_obj
+def projects_create(obj: _Context, name: str, tokens: int | None) -> None:
+    """Create a project and print its id and first API key (shown only now)."""
+    from ogplatform.maps.projects import create_project
+
+    settings = obj.settings()
+    if not 0 < len(name) <= 120:
+        raise click.BadParameter("1..120 characters", param_hint="NAME")
+    if tokens is None and settings.jobs.default_token_balance >= 0:
+        tokens = settings.jobs.default_token_balance
+
+    async def run(session: Any) -> Any:
+        return await create_project(session, name, token_balance=tokens)
+
+    project, key = asyncio.run(_with_session(settings, run))
+    click.echo(f"project: {project.id}")
+    click.echo(f"key id:  {key.id}")
+    click.echo(f"api key: {key.secret}")
+    click.echo("Keep the key now: it is stored hashed and cannot be shown again.", err=True)
+
+
+@main.group()
+def keys() -> None:
+    """A project's API keys."""
+
+
+@keys.command("create")
+@click.option("--project", "project_id", required=True, help="The project's id.")
+@click.pass_obj
+def keys_create(obj: _Context, project_id: str) -> None:
+    """Issue another key for a project (printed once)."""
+    from ogplatform.maps.projects import create_key
+
+    async def run(session: Any) -> Any:
+        return await create_key(session, project_id)
+
+    try:
+        key = asyncio.run(_with_session(obj.settings(), run))
+    except LookupError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    click.echo(f"key id:  {key.id}")
+    click.echo(f"api key: {key.secret}")
+
+
+@keys.command("list")
+@click.option("--project", "project_id", required=True, help="The project's id.")
+@click.pass_obj
+def keys_list(obj: _Context, project_id: str) -> None:
+    """List a project's keys (their prefixes, never the secrets)."""
+    from ogplatform.maps.projects import list_keys
+
+    async def run(session: Any) -> Any:
+        return await list_keys(session, project_id)
+
+    def when(moment: Any) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else "-"
+
+    for key in asyncio.run(_with_session(obj.settings(), run)):
+        state = f"revoked {when(key.revoked_at)}" if key.revoked_at else "active"
+        click.echo(
+            f"{key.id}  {key.prefix}...  created {when(key.created_at)}  "
+            f"last used {when(key.last_used_at)}  {state}"
+        )
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def keys_revoke(obj: _Context, key_id: str) -> None:
+    """Revoke a key for good: requests with it are refused from now on."""
+    from ogplatform.maps.projects import revoke_key
+
+    async def run(session: Any) -> Any:
+        return await revoke_key(session, key_id)
+
+    if not asyncio.run(_with_session(obj.settings(), run)):
+        raise click.ClickException(f"no active key {key_id}")
+    click.echo(f"revoked {key_id}")
+
+
+async def _with_session(settings: Settings, action: Any) -> Any:
+    from ogplatform.db import Database, upgrade
+
+    url = _database_url(settings)
+    if settings.database.auto_migrate:
+        await upgrade(url)
+    database = Database.from_url(url)
+    try:
+        async with database.session() as session:
+            return await action(session)
+    finally:
+        await database.dispose()
+
+
 @main.command("config")
 @click.pass_obj
 def show_config(obj: _Context) -> None:

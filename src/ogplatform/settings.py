@@ -175,6 +175,17 @@ class RateLimitSettings(_Section, frozen=True):
 class JobsSettings(_Section, frozen=True):
     runner: Literal["inprocess", "redis"] = "inprocess"
     concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # A claimed job belongs to its worker for this long; the worker renews it every third of it.
+    # A worker that dies leaves the job to whoever claims it after the lease runs out.
+    lease_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
+    # How often an idle runner looks for work it was not told about (expired leases, retries).
+    poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 2.0
+    # Attempts per job (a crash or an error each count) before it is marked failed.
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    # A failed attempt waits retry_backoff_seconds * 2**(attempt-1) before the next one.
+    retry_backoff_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 5.0
+    # Token balance of a new project; -1 = unlimited (the self-hosting default).
+    default_token_balance: Annotated[int, msgspec.Meta(ge=-1)] = -1
 
 
 class PluginSettings(_Section, frozen=True):

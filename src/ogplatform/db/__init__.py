@@ -12,11 +12,22 @@ from sqlmodel import SQLModel
 
 from ogplatform.db.engine import Database
 from ogplatform.db.migrate import current_revision, downgrade, head_revision, revision, upgrade
-from ogplatform.db.models import FavoriteSet, Project, UserTemplate, UTCDateTime
+from ogplatform.db.models import (
+    ApiKey,
+    FavoriteSet,
+    Job,
+    Map,
+    Project,
+    UserTemplate,
+    UTCDateTime,
+)
 
 __all__ = [
+    "ApiKey",
     "Database",
     "FavoriteSet",
+    "Job",
+    "Map",
     "Project",
     "UTCDateTime",
     "UserTemplate",

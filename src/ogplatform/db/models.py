@@ -15,7 +15,10 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "NAMING_CONVENTION",
+    "ApiKey",
     "FavoriteSet",
+    "Job",
+    "Map",
     "Project",
     "UTCDateTime",
     "UserTemplate",
@@ -79,6 +82,15 @@ class Project(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     name: str = Field(max_length=120, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Tokens left for map jobs; None = unlimited (the self-hosting default).
+    token_balance: int | None = Field(default=None, nullable=True)
+    # Where job.completed / job.failed events go, and the HMAC secret that signs them.
+    webhook_url: str | None = Field(default=None, max_length=2000, nullable=True)
+    webhook_secret: str | None = Field(default=None, max_length=200, nullable=True)
+    # Visibility of the maps its jobs create: public, unlisted or private.
+    default_visibility: str = Field(
+        default="public", max_length=16, sa_column_kwargs={"server_default": "public"}
+    )
 
 
 class UserTemplate(SQLModel, table=True):
@@ -117,5 +129,81 @@ class FavoriteSet(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-# Later tables (api_keys, map jobs, maps) go below, each arriving with its own migration; reuse
-# UTCDateTime for every timestamp.
+class ApiKey(SQLModel, table=True):
+    """A project's API key. Only its SHA-256 is kept; ``prefix`` shows which key it is."""
+
+    __tablename__ = "api_keys"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    project_id: str = Field(
+        foreign_key="projects.id", ondelete="CASCADE", max_length=36, index=True
+    )
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Job(SQLModel, table=True):
+    """One unit of background work (``job_type`` names its handler). The row is the truth.
+
+    ``status``: pending -> processing -> completed | failed. A processing job belongs to
+    ``lease_owner`` until ``lease_expires_at``; after that any runner may claim it again.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        # A retried POST with the same Idempotency-Key finds the job it created.
+        sa.UniqueConstraint("project_id", "idempotency_key"),
+        # The listing: one project's jobs of a type, newest first.
+        sa.Index("ix_jobs_project_type_created", "project_id", "job_type", "created_at"),
+        # Claiming: pending jobs due now, and processing ones whose lease ran out.
+        sa.Index("ix_jobs_status_available", "status", "available_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    job_type: str = Field(max_length=32)
+    project_id: str | None = Field(
+        default=None, foreign_key="projects.id", ondelete="CASCADE", max_length=36
+    )
+    api_key_id: str | None = Field(default=None, max_length=36)
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    payload: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)
+    result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    status: str = Field(default="pending", max_length=16)
+    error: str | None = Field(default=None, max_length=2000)
+    estimated_token_cost: int = Field(default=0)
+    actual_token_cost: int | None = Field(default=None, nullable=True)
+    attempts: int = Field(default=0)
+    max_attempts: int = Field(default=3)
+    available_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Map(SQLModel, table=True):
+    """A rendered map, created by a completed map job; its images live in storage."""
+
+    __tablename__ = "maps"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    project_id: str = Field(
+        foreign_key="projects.id", ondelete="CASCADE", max_length=36, index=True
+    )
+    job_id: str = Field(max_length=36, unique=True)
+    title: str = Field(max_length=200)
+    visibility: str = Field(default="public", max_length=16)
+    location_id: str = Field(max_length=36)
+    theme: str = Field(max_length=64)
+    width: int
+    height: int
+    output_format: str = Field(max_length=8)
+    map_key: str = Field(max_length=500)
+    thumbnail_key: str | None = Field(default=None, max_length=500)
+    og_image_key: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

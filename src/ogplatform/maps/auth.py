@@ -1,7 +1,7 @@
 """Who may call the map API: ``Authorization: Bearer <key>``, resolved to a :class:`Principal`.
 
-Until project API keys exist only the operator's ``[auth] admin_token`` is accepted (and it stays
-accepted afterwards). Project keys plug in at :func:`verify_project_key`.
+Two kinds of caller: the operator's ``[auth] admin_token`` (every project) and a project's API
+key (``sma_...``, see :mod:`ogplatform.maps.projects`), which reaches only its own project.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from ogplatform.auth import bearer_token
 from ogplatform.errors import ApiError
 from ogplatform.runtime import Runtime
 
-__all__ = ["Principal", "authenticate", "principal_of", "require_api_key", "verify_project_key"]
+__all__ = [
+    "Principal",
+    "authenticate",
+    "optional_principal",
+    "principal_of",
+    "require_api_key",
+    "verify_project_key",
+]
 
 _STATE_KEY = "principal"  # where the guard leaves the caller in the request state
 
@@ -35,17 +42,32 @@ ADMIN = Principal(kind="admin", subject="admin")
 
 
 async def verify_project_key(runtime: Runtime, token: str) -> Principal | None:
-    """The principal of a project API key (``sma_...``), or None if ``token`` is not one.
+    """The principal of a live project API key (``sma_...``), or None if ``token`` is not one."""
+    from ogplatform.maps.projects import KEY_PREFIX, find_key
 
-    The seam for project API keys (next issue): look the key up by its hash and return
-    ``Principal("project_key", key_id, project_id)``. No keys exist yet.
-    """
-    return None
+    if runtime.database is None or not token.startswith(KEY_PREFIX):
+        return None
+    async with runtime.database.session() as session:
+        key = await find_key(session, token)
+    if key is None:
+        return None
+    return Principal(kind="project_key", subject=key.id, project_id=key.project_id)
 
 
 def _project_keys_enabled(runtime: Runtime) -> bool:
-    """Whether any project API key could be valid (False until the key store exists)."""
-    return False
+    """Whether any project API key could be valid: keys live in the database."""
+    return runtime.database is not None
+
+
+async def optional_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The caller if the request carries a valid key, None if it carries none.
+
+    For resources that anonymous callers may see too (public maps); a key that is presented
+    but wrong is still a 401.
+    """
+    if bearer_token(connection) is None:
+        return None
+    return await authenticate(connection)
 
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

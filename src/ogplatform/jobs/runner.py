@@ -1,0 +1,146 @@
+"""The runner: claims jobs, keeps their lease alive while a handler works, records the outcome.
+
+Several runners (tasks here, processes elsewhere) may share one database: the guarded UPDATEs
+of :mod:`ogplatform.jobs.store` decide who owns a job, and a lease that is not renewed makes the
+job claimable again, so a runner that dies mid-job delays it but never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+
+import structlog
+
+from ogplatform.db import Database
+from ogplatform.db.models import Job
+from ogplatform.jobs import store
+from ogplatform.jobs.handlers import HandlerRegistry, PermanentJobError
+from ogplatform.jobs.queue import InProcessQueue, JobQueue
+from ogplatform.settings import JobsSettings
+
+__all__ = ["JobRunner"]
+
+log = structlog.get_logger("ogplatform.jobs")
+
+
+class JobRunner:
+    """``settings.concurrency`` workers taking jobs of the registered types from ``db``."""
+
+    __slots__ = ("_db", "_handlers", "_queue", "_settings", "_tasks", "name")
+
+    def __init__(
+        self,
+        db: Database,
+        handlers: HandlerRegistry,
+        settings: JobsSettings,
+        queue: JobQueue | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self._db = db
+        self._handlers = handlers
+        self._settings = settings
+        self._queue: JobQueue = queue or InProcessQueue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def start(self) -> None:
+        """Start the worker tasks (in the running event loop)."""
+        for number in range(self._settings.concurrency):
+            owner = f"{self.name}/{number}"
+            self._tasks.append(asyncio.create_task(self._work(owner), name=f"jobs:{owner}"))
+
+    async def stop(self) -> None:
+        """Stop the workers. A job in progress keeps its lease until it runs out, then another
+        runner takes it over."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def _work(self, owner: str) -> None:
+        while True:
+            try:
+                worked = await self.run_once(owner)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database blinked: log, wait, carry on
+                log.exception("job_runner_error", runner=owner)
+                worked = False
+            if not worked:
+                await self._queue.wait(self._settings.poll_seconds)
+
+    async def run_once(self, owner: str | None = None) -> bool:
+        """Claim and run one job; False when there was nothing to do."""
+        owner = owner or f"{self.name}/0"
+        job = await store.claim(
+            self._db, owner, self._settings.lease_seconds, self._handlers.types()
+        )
+        if job is None:
+            return False
+        await self._run(job, owner)
+        return True
+
+    async def _run(self, job: Job, owner: str) -> None:
+        bound = log.bind(job_id=job.id, job_type=job.job_type, attempt=job.attempts, runner=owner)
+        if job.attempts > job.max_attempts:
+            # Claimed again after its worker vanished (lease ran out) too many times.
+            await self._fail(job, owner, job.error or "the worker stopped responding", True)
+            bound.warning("job_abandoned")
+            return
+        handler = self._handlers.get(job.job_type)
+        if handler is None:
+            await self._fail(job, owner, f"no handler for job type {job.job_type!r}", True)
+            return
+        heartbeat = asyncio.create_task(self._heartbeat(job.id, owner))
+        try:
+            outcome = await handler(job)
+        except PermanentJobError as exc:
+            await self._fail(job, owner, str(exc), True)
+            bound.info("job_failed", error=str(exc))
+            return
+        except Exception as exc:
+            status = await self._fail(job, owner, f"{type(exc).__name__}: {exc}", False)
+            bound.warning("job_attempt_failed", error=repr(exc), status=status)
+            return
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        if await store.complete(
+            self._db,
+            job.id,
+            owner,
+            outcome.result,
+            outcome.actual_token_cost,
+            outcome.finalize,
+        ):
+            bound.info("job_completed")
+        else:
+            bound.warning("job_lease_lost")
+
+    async def _fail(self, job: Job, owner: str, reason: str, permanent: bool) -> str | None:
+        return await store.fail_attempt(
+            self._db,
+            job,
+            owner,
+            reason,
+            permanent=permanent,
+            backoff=self._settings.retry_backoff_seconds,
+        )
+
+    async def _heartbeat(self, job_id: str, owner: str) -> None:
+        lease = self._settings.lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                if not await store.renew(self._db, job_id, owner, lease):
+                    return
+            except Exception:  # one missed beat is fine; the lease has two more in hand
+                log.warning("job_heartbeat_failed", job_id=job_id, exc_info=True)

@@ -1,0 +1,369 @@
+"""Map jobs: the request's rules, its token cost, how a job looks on the wire, and the handler
+that renders it (registered with :mod:`ogplatform.jobs` when the app is wired).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ogplatform.db.models import Job, Map, Project
+from ogplatform.errors import ApiError
+from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
+from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.locations import location_index
+from ogplatform.runtime import Runtime
+
+__all__ = [
+    "JOB_TYPE",
+    "MapJobRequest",
+    "estimate_tokens",
+    "job_view",
+    "parse_job_request",
+    "register_map_jobs",
+]
+
+JOB_TYPE = "map"
+WIDTH = (400, 4096, 1400)  # low, high, default
+HEIGHT = (300, 2160, 900)
+DPI_CHOICES = (72, 150, 300)
+FORMATS = ("png", "svg", "pdf")
+POSITIONS = ("left", "right", "top", "bottom", "center")
+BOOL_OPTIONS = {
+    "show_subdivision_labels": True,
+    "show_country_labels": True,
+    "show_city_labels": True,
+    "show_features": False,
+    "show_river_labels": False,
+    "show_lake_labels": False,
+}
+POSITION_OPTIONS = ("river_label_position", "lake_label_position")
+LIST_OPTIONS = ("highlight_subdivisions", "selected_features")
+MAX_LIST = 500
+MAX_TITLE = 200
+FIELDS = ("location_id", "width", "height", "theme", "output_format", "dpi", "configuration")
+THUMBNAIL_WIDTH = 400
+OG_SIZE = (1200, 630)
+# Token cost: one token per started 1400x900 (1.26 MP) of area, times the dpi and format factors.
+AREA_UNIT = 1400 * 900
+DPI_FACTOR = {72: 1, 150: 2, 300: 4}
+FORMAT_FACTOR = {"png": 1, "svg": 1, "pdf": 2}
+_MAP_IDS = uuid.UUID("5b0c7a1e-6d8f-4f4e-9a53-0c2f3c9e7d11")  # namespace: map id from job id
+
+
+def theme_names() -> tuple[str, ...]:
+    from ogplatform.maps.render import THEMES
+
+    return tuple(THEMES)
+
+
+@dataclass(frozen=True, slots=True)
+class MapJobRequest:
+    """A checked ``POST .../jobs/maps`` body, with the location it names."""
+
+    location: Location
+    width: int
+    height: int
+    theme: str
+    output_format: str
+    dpi: int
+    configuration: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        """What the job row keeps: everything the renderer and the responses need."""
+        from ogplatform.maps.render import THEMES
+
+        theme = THEMES[self.theme]
+        loc = self.location
+        return {
+            "location": {"id": loc.id, "code": loc.code, "name": loc.name, "type": loc.type},
+            "theme": {
+                "name": theme.id,
+                "version": theme.version,
+                "display_name": theme.display_name,
+            },
+            "dimensions": {"width": self.width, "height": self.height, "dpi": self.dpi},
+            "output_format": self.output_format,
+            "configuration": self.configuration,
+        }
+
+
+def estimate_tokens(width: int, height: int, dpi: int, output_format: str) -> int:
+    """``ceil(width*height / (1400*900)) * dpi factor (72:1, 150:2, 300:4) * format factor
+    (png, svg: 1; pdf: 2)``. The seed's 1400x900 PNG at 72 dpi costs 1."""
+    area = math.ceil(width * height / AREA_UNIT)
+    return area * DPI_FACTOR[dpi] * FORMAT_FACTOR[output_format]
+
+
+def parse_job_request(raw: bytes, index: LocationIndex) -> MapJobRequest:
+    """Check a request body; raise 400 ``Validation failed: ...`` naming every problem, or
+    404 ``Location not found``."""
+    try:
+        body = msgspec.json.decode(raw) if raw.strip() else None
+    except msgspec.DecodeError:
+        raise _invalid(["body must be valid JSON"]) from None
+    if not isinstance(body, dict):
+        raise _invalid(["body must be a JSON object"])
+    problems = [f"unknown field {name}" for name in body if name not in FIELDS]
+    location_id = body.get("location_id")
+    if location_id is None:
+        problems.append("location_id is required")
+    elif not isinstance(location_id, str) or not location_id.strip() or len(location_id) > 100:
+        problems.append("location_id must be a string (UUID)")
+        location_id = None
+    width = _integer(body, "width", WIDTH, problems)
+    height = _integer(body, "height", HEIGHT, problems)
+    theme = _choice(body, "theme", theme_names(), "modern", problems)
+    output_format = _choice(body, "output_format", FORMATS, "png", problems)
+    dpi = body.get("dpi", 72)
+    if type(dpi) is not int or dpi not in DPI_CHOICES:
+        problems.append("dpi must be one of: 72, 150, 300")
+    configuration = _configuration(body.get("configuration", {}), problems)
+    if problems:
+        raise _invalid(problems)
+    location = index.get(str(location_id))
+    if location is None:
+        raise ApiError(404, "Location not found", code="LOCATION_NOT_FOUND")
+    return MapJobRequest(
+        location=location,
+        width=width,
+        height=height,
+        theme=theme,
+        output_format=output_format,
+        dpi=dpi,
+        configuration=configuration,
+    )
+
+
+def _integer(body: dict[str, Any], name: str, bounds: tuple[int, int, int], bad: list[str]) -> int:
+    low, high, default = bounds
+    value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int or not low <= value <= high:
+        bad.append(f"{name} must be an integer between {low} and {high}")
+        return default
+    return value
+
+
+def _choice(
+    body: dict[str, Any], name: str, allowed: tuple[str, ...], default: str, bad: list[str]
+) -> str:
+    value = body.get(name, default)
+    if value not in allowed:
+        bad.append(f"{name} must be one of: {', '.join(allowed)}")
+        return default
+    return str(value)
+
+
+def _configuration(value: Any, bad: list[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        bad.append("configuration must be an object")
+        return {}
+    known = (*BOOL_OPTIONS, *POSITION_OPTIONS, *LIST_OPTIONS)
+    bad.extend(f"unknown configuration option {name}" for name in value if name not in known)
+    out: dict[str, Any] = {}
+    for name, default in BOOL_OPTIONS.items():
+        option = value.get(name, default)
+        if not isinstance(option, bool):
+            bad.append(f"configuration.{name} must be a boolean")
+        out[name] = option
+    for name in POSITION_OPTIONS:
+        option = value.get(name, "center")
+        if option not in POSITIONS:
+            bad.append(f"configuration.{name} must be one of: {', '.join(POSITIONS)}")
+        out[name] = option
+    for name in LIST_OPTIONS:
+        option = value.get(name, [])
+        if (
+            not isinstance(option, list)
+            or len(option) > MAX_LIST
+            or not all(isinstance(item, str) and 0 < len(item) <= 100 for item in option)
+        ):
+            bad.append(f"configuration.{name} must be an array of at most {MAX_LIST} strings")
+        out[name] = option
+    return out
+
+
+def _invalid(problems: list[str]) -> ApiError:
+    return ApiError(400, f"Validation failed: {'; '.join(problems)}", code="VALIDATION_FAILED")
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def job_view(job: Job, *, detailed: bool = True) -> dict[str, Any]:
+    """A job as the API shows it: the seed's fields; then, on status reads, the outcome."""
+    payload = job.payload
+    view: dict[str, Any] = {
+        "id": job.id,
+        "job_type": job.job_type,
+        "project_id": job.project_id,
+        "location": payload["location"],
+        "theme": payload["theme"],
+        "dimensions": payload["dimensions"],
+        "output_format": payload["output_format"],
+        "status": job.status,
+        "estimated_token_cost": job.estimated_token_cost,
+        "created_at": iso(job.created_at),
+    }
+    if not detailed:
+        return view
+    view["configuration"] = payload.get("configuration", {})
+    view["started_at"] = iso(job.started_at)
+    view["completed_at"] = iso(job.finished_at) if job.status == "completed" else None
+    if job.status == "completed" and job.result is not None:
+        view["actual_token_cost"] = job.actual_token_cost
+        view["map_id"] = job.result.get("map_id")
+        view["assets"] = job.result.get("assets", [])
+    if job.status == "failed":
+        view["failed_at"] = iso(job.finished_at)
+        view["error"] = job.error
+    elif job.status == "pending" and job.error:
+        view["last_error"] = job.error  # an attempt failed; another one is scheduled
+    return view
+
+
+def map_id_for(job_id: str) -> str:
+    """The map a job creates: derived from the job, so a retried render reuses its keys."""
+    return str(uuid.uuid5(_MAP_IDS, job_id))
+
+
+def asset_url(runtime: Runtime, key: str, fallback: str) -> str:
+    direct = runtime.storage.url(key)
+    if direct:
+        return direct
+    return runtime.settings.server.public_url.rstrip("/") + fallback
+
+
+# -- the handler ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    body: bytes
+    content_type: str
+    extension: str
+    thumbnail: bytes
+    thumbnail_size: tuple[int, int]
+    og_image: bytes
+
+
+def _render(payload: dict[str, Any]) -> _Rendered:
+    """All three images of a job (CPU-bound: runs in a worker thread)."""
+    from ogplatform.maps.render import render_png, render_svg
+
+    index = location_index()
+    location = index.get(payload["location"]["id"])
+    if location is None:
+        raise PermanentJobError("Location not found")
+    dims, config = payload["dimensions"], payload.get("configuration", {})
+    options: dict[str, Any] = {
+        "theme": payload["theme"]["name"],
+        "show_features": bool(config.get("show_features", False)),
+        "highlight": tuple(config.get("highlight_subdivisions", ())),
+    }
+    fmt = payload["output_format"]
+    if fmt == "pdf":
+        raise PermanentJobError("PDF output is not available yet")
+    try:
+        if fmt == "svg":
+            svg = render_svg(
+                index,
+                location,
+                width=dims["width"],
+                height=dims["height"],
+                dpi=dims["dpi"],
+                **options,
+            )
+            body, content_type, extension = svg.svg.encode(), "image/svg+xml", "svg"
+        else:
+            body, _ = render_png(
+                index,
+                location,
+                width=dims["width"],
+                height=dims["height"],
+                dpi=dims["dpi"],
+                **options,
+            )
+            content_type, extension = "image/png", "png"
+        thumb_h = max(1, round(THUMBNAIL_WIDTH * dims["height"] / dims["width"]))
+        thumbnail, _ = render_png(index, location, width=THUMBNAIL_WIDTH, height=thumb_h, **options)
+        og_image, _ = render_png(index, location, width=OG_SIZE[0], height=OG_SIZE[1], **options)
+    except NotImplementedError:
+        raise PermanentJobError(f"{location.type} maps are not available yet") from None
+    except ValueError as exc:  # an unknown highlighted subdivision, a place without a shape
+        raise PermanentJobError(f"cannot render this map: {exc}") from None
+    return _Rendered(body, content_type, extension, thumbnail, (THUMBNAIL_WIDTH, thumb_h), og_image)
+
+
+def register_map_jobs(registry: HandlerRegistry, runtime: Runtime) -> None:
+    """Teach the job runner to render map jobs with this runtime's storage."""
+
+    async def handle(job: Job) -> JobOutcome:
+        payload = job.payload
+        rendered = await asyncio.to_thread(_render, payload)
+        map_id = map_id_for(job.id)
+        dims = payload["dimensions"]
+        keys = {
+            "map": f"maps/{job.project_id}/{job.id}/map.{rendered.extension}",
+            "thumbnail": f"maps/thumbnails/{map_id}.png",
+            "og_image": f"maps/og-images/{map_id}.png",
+        }
+        files = {
+            "map": (rendered.body, rendered.content_type, dims["width"], dims["height"]),
+            "thumbnail": (rendered.thumbnail, "image/png", *rendered.thumbnail_size),
+            "og_image": (rendered.og_image, "image/png", *OG_SIZE),
+        }
+        routes = {"map": "image", "thumbnail": "thumbnail", "og_image": "og-image"}
+        assets = []
+        for kind, (data, content_type, width, height) in files.items():
+            stored = await runtime.storage.put(keys[kind], data, content_type)
+            assets.append(
+                {
+                    "id": str(uuid.uuid5(_MAP_IDS, f"{job.id}/{kind}")),
+                    "kind": kind,
+                    "storage_path": keys[kind],
+                    "url": asset_url(runtime, keys[kind], f"/maps/{map_id}/{routes[kind]}/"),
+                    "content_type": content_type,
+                    "bytes": stored.size,
+                    "width": width,
+                    "height": height,
+                }
+            )
+
+        async def create_map(session: AsyncSession) -> None:
+            project = await session.get(Project, job.project_id) if job.project_id else None
+            session.add(
+                Map(
+                    id=map_id,
+                    project_id=str(job.project_id),
+                    job_id=job.id,
+                    title=payload["location"]["name"][:MAX_TITLE],
+                    visibility=project.default_visibility if project else "public",
+                    location_id=payload["location"]["id"],
+                    theme=payload["theme"]["name"],
+                    width=dims["width"],
+                    height=dims["height"],
+                    output_format=payload["output_format"],
+                    map_key=keys["map"],
+                    thumbnail_key=keys["thumbnail"],
+                    og_image_key=keys["og_image"],
+                )
+            )
+
+        return JobOutcome(
+            result={"map_id": map_id, "assets": assets},
+            actual_token_cost=job.estimated_token_cost,
+            finalize=create_map,
+        )
+
+    registry.register(JOB_TYPE, handle)
