@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 from functools import lru_cache
 from typing import Literal
 
@@ -184,14 +186,42 @@ def encode(image: Image.Image, fmt: ImageFormat) -> bytes:
     out = io.BytesIO()
     rgb = image.convert("RGB")
     if fmt == "png":
-        rgb.save(out, "PNG", compress_level=1)  # 18 ms vs 30+ at level 6 (DESIGN.md 10)
-    elif fmt == "jpeg":
+        return encode_png(rgb)
+    if fmt == "jpeg":
         rgb.save(out, "JPEG", quality=88, optimize=False, progressive=True, subsampling="4:2:0")
     elif fmt == "webp":
         rgb.save(out, "WEBP", quality=82, method=0)
     else:
         raise ValueError(f"unknown image format {fmt!r}")
     return out.getvalue()
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """PNG with every row Sub-filtered and deflated at level 1.
+
+    Pillow's encoder does not let us pick the filter and at its fast level leaves rows
+    unfiltered; on a 1200x630 card the Sub filter plus zlib level 1 is about twice as fast
+    and 15% smaller (benchmarks/cards.py). Lossless: decoders reverse the filter.
+    """
+    pixels = np.asarray(image.convert("RGB"))
+    height, width, _ = pixels.shape
+    rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
+    rows[:, 0] = 1  # filter type Sub: each byte minus the byte one pixel to its left
+    filtered = rows[:, 1:].reshape(height, width, 3)
+    filtered[:, 0] = pixels[:, 0]
+    np.subtract(pixels[:, 1:], pixels[:, :-1], out=filtered[:, 1:])  # wraps modulo 256
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    data = zlib.compress(rows.tobytes(), 1)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 @lru_cache(maxsize=16)

@@ -193,3 +193,16 @@ def test_layout_for_rtl_and_cjk_renders(fonts):
     scene = Scene(1200, 630, Solid("#ffffff"), (Text(100, 100, block, "#111111"),))
     pixels = np.asarray(decode(render_raster(scene, "png")).convert("L"))
     assert (pixels[100 : 100 + int(block.height), 100:1100] < 128).mean() > 0.02
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 2), (1200, 630)])
+def test_png_encoder_is_lossless_and_standard(size):
+    from ogplatform.render.raster import encode_png
+
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    pixels[: size[1] // 2] = [10, 200, 30]  # flat rows too
+    data = encode_png(Image.fromarray(pixels, "RGB"))
+    image = decode(data)
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", size)
+    assert np.array_equal(np.asarray(image), pixels)
