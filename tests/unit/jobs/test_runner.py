@@ -82,13 +82,16 @@ async def test_heartbeat_keeps_a_slow_job(db: Database) -> None:
     job_id = await _add(db)
 
     async def slow(_: Job) -> None:
-        await asyncio.sleep(1.0)  # several leases long
+        await asyncio.sleep(3.0)  # three leases long
 
+    # A 1 s lease renewed every third of it: only a stall of 2/3 s on a loaded machine could
+    # lose it, where FAST's 0.3 s lease would make this test depend on the scheduler.
+    steady = msgspec.structs.replace(FAST, lease_seconds=1.0)
     calls: list[str] = []
-    first = JobRunner(db, _registry(calls, slow), FAST, name="first")
-    second = JobRunner(db, _registry(calls, slow), FAST, name="second")
+    first = JobRunner(db, _registry(calls, slow), steady, name="first")
+    second = JobRunner(db, _registry(calls, slow), steady, name="second")
     work = asyncio.create_task(first.run_once())
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(2.0)  # past the first lease: only renewals keep the job
     assert not await second.run_once()  # the lease was renewed: nothing to take over
     assert await work
     assert calls == [job_id] and (await _get(db, job_id)).status == "completed"
@@ -101,7 +104,12 @@ async def test_two_racing_runners_run_each_job_once(db: Database) -> None:
     async def pause(_: Job) -> None:
         await asyncio.sleep(0.01)
 
-    runners = [JobRunner(db, _registry(calls, pause), FAST, name=f"r{i}") for i in range(2)]
+    # A long lease: this is about the claim being atomic. With a lease as short as FAST's, a
+    # heartbeat delayed on a loaded machine lets a peer take the job over legitimately (that
+    # takeover is what test_a_dead_workers_job_is_taken_over_after_its_lease checks), which
+    # would run it twice here.
+    racing = msgspec.structs.replace(FAST, lease_seconds=30.0)
+    runners = [JobRunner(db, _registry(calls, pause), racing, name=f"r{i}") for i in range(2)]
 
     async def drain(runner: JobRunner) -> None:
         while await runner.run_once():
