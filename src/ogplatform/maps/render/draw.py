@@ -52,7 +52,8 @@ from ogplatform.maps.render.projection import (
     unwrap_ring,
     wrap_lon,
 )
-from ogplatform.maps.render.themes import MapThemeDef, get_theme
+from ogplatform.maps.render.themes import get_theme
+from ogplatform.plugins.map_themes import MapTheme
 from ogplatform.render.svg import xml_text
 
 __all__ = ["InsetLayout", "MapLayout", "MapSvg", "UnknownSubdivisionError", "render_svg"]
@@ -209,11 +210,11 @@ def _colour_at(stops: tuple[tuple[float, str], ...], lat: float) -> str:
     return stops[-1][1]
 
 
-def _land_gradient(theme: MapThemeDef, proj: Projection, fit: Fit, width: int, height: int) -> str:
+def _land_gradient(theme: MapTheme, proj: Projection, fit: Fit, width: int, height: int) -> str:
     ys = np.linspace(0.0, float(height), 16)
     x, y = fit.from_px(np.full_like(ys, width / 2.0), ys)
     _, lats = proj.inverse(x, y)
-    colours = [_colour_at(theme.land_by_latitude, float(la)) for la in lats]
+    colours = [_colour_at(theme.effects.land_by_latitude, float(la)) for la in lats]
     stops = "".join(
         f'<stop offset="{i / 15:.3f}" stop-color="{c}"/>' for i, c in enumerate(colours)
     )
@@ -316,7 +317,7 @@ def render_svg(
     *,
     width: int = 1000,
     height: int = 640,
-    theme: str | MapThemeDef = "modern",
+    theme: str | MapTheme = "modern",
     dpi: int = 72,
     show_features: bool = True,
     highlight: Sequence[str] = (),
@@ -349,6 +350,7 @@ def render_svg(
     k = dpi / 72.0
     sw = {name: w * k for name, w in th.strokes.items()}
     pal = th.palette
+    fx = th.effects
 
     insets: list[_Inset] = []
     main_parts: list[int] | None = None
@@ -528,7 +530,7 @@ def render_svg(
 
     # -- paint -----------------------------------------------------------------------------
     body.append(f'<rect width="{width}" height="{height}" fill="{pal["sea"]}"/>')
-    step = th.graticule if graticule is None else (th.graticule or 10.0) if graticule else 0.0
+    step = fx.graticule if graticule is None else (fx.graticule or 10.0) if graticule else 0.0
     if step:
         grat = project_lines(_graticule(window, proj.lon0, step), frame)
         body.append(
@@ -538,12 +540,12 @@ def render_svg(
     body.extend(_coast_lines(th, sw))
     land_fill = pal["land"]
     subject_fill = pal["subject"]
-    if th.land_by_latitude:
+    if fx.land_by_latitude:
         defs.append(_land_gradient(th, proj, fit, width, height))
         land_fill = subject_fill = "url(#landgrad)"
     stroke_join = 'stroke-linejoin="round" stroke-linecap="round"'
     body.append(f'<use href="#ctx" fill="{land_fill}" fill-rule="evenodd"/>')
-    if th.land_by_latitude:  # context darker than the subject
+    if fx.land_by_latitude:  # context darker than the subject
         body.append('<use href="#ctx" fill="#000" fill-opacity="0.28" fill-rule="evenodd"/>')
     body.append(
         f'<use href="#ctxs" fill="none" stroke="{pal["border"]}" '
@@ -556,7 +558,7 @@ def render_svg(
         )
     body.append(f'<use href="#subj" fill="{subject_fill}" fill-rule="evenodd"/>')
     hl_fill = pal["highlight"]
-    if (hl_paths or inset_hl) and th.highlight_hatch:
+    if (hl_paths or inset_hl) and fx.highlight_hatch:
         defs.append(
             f'<pattern id="hatch" width="{_fmt(6 * k)}" height="{_fmt(6 * k)}" '
             f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -578,8 +580,8 @@ def render_svg(
         )
     if sub_paths:
         dash = ""
-        if th.subdivision_dash:
-            parts = [float(v) * sw["subdivision"] for v in th.subdivision_dash.split()]
+        if fx.subdivision_dash:
+            parts = [float(v) * sw["subdivision"] for v in fx.subdivision_dash.split()]
             dash = f' stroke-dasharray="{" ".join(_fmt(v) for v in parts)}"'
         body.append(
             f'<use href="#subs" fill="none" stroke="{pal["subdivision"]}" '
@@ -616,7 +618,7 @@ def render_svg(
         )
 
     # labels
-    placer = LabelPlacer(width, height, edge=(15.0 if th.double_neatline else 6.0) * k)
+    placer = LabelPlacer(width, height, edge=(15.0 if fx.double_neatline else 6.0) * k)
     placer.obstacles.extend(ins.box for ins in insets)
     scale = min(max(math.sqrt(width * height) / 1100.0, 0.85), 1.25)
     specs = theme_specs(th, k, scale)
@@ -764,7 +766,7 @@ def _draw_inset(
     shape: Shape,
     ins: _Inset,
     frame: Frame,
-    th: MapThemeDef,
+    th: MapTheme,
     sw: dict[str, float],
     countries: list[Location],
     land_fill: str,
@@ -886,15 +888,15 @@ def _water(
     return path_data(lake_rings), river_groups, n_rivers, n_lakes
 
 
-def _coast_lines(th: MapThemeDef, sw: dict[str, float]) -> list[str]:
+def _coast_lines(th: MapTheme, sw: dict[str, float]) -> list[str]:
     """Water lines around all coasts, drawn before the land covers their inner half."""
     out: list[str] = []
-    n = th.coastal_glow
+    n = th.effects.coastal_glow
     if n <= 0:
         return out
     pal = th.palette
     base = sw["glow"]
-    if th.id == "vintage":  # engraved water lining: concentric thin lines
+    if th.effects.coast_style == "engraved":  # concentric thin water lines
         gap = 2.6 * base
         for i in range(n, 0, -1):
             op = 0.55 * (1.0 - (i - 1) / n) + 0.12
@@ -917,11 +919,11 @@ def _coast_lines(th: MapThemeDef, sw: dict[str, float]) -> list[str]:
 
 
 def _finish(
-    th: MapThemeDef, sw: dict[str, float], width: int, height: int, k: float, defs: list[str]
+    th: MapTheme, sw: dict[str, float], width: int, height: int, k: float, defs: list[str]
 ) -> list[str]:
     out: list[str] = []
     pal = th.palette
-    if th.paper_grain:
+    if th.effects.paper_grain:
         defs.append(
             '<filter id="grain" x="0" y="0" width="100%" height="100%">'
             '<feTurbulence type="fractalNoise" baseFrequency="0.9" numOctaves="2" seed="7"/>'
@@ -935,7 +937,7 @@ def _finish(
         out.append(f'<rect width="{width}" height="{height}" fill="url(#vignette)"/>')
     fw = sw["frame"]
     inset = 6.0 * k
-    if th.double_neatline:
+    if th.effects.double_neatline:
         out.append(
             f'<rect x="{_fmt(inset)}" y="{_fmt(inset)}" width="{_fmt(width - 2 * inset)}" '
             f'height="{_fmt(height - 2 * inset)}" fill="none" stroke="{pal["frame"]}" '

@@ -7,6 +7,8 @@
 - **Placement** is greedy by priority: every candidate is tried at its positions in order,
   checked against the boxes placed so far, the obstacles (insets, city dots) and the canvas;
   a label that fits nowhere is dropped, never overlapped.
+- **Leader lines** name the smallest units (Rhode Island, Delaware, Tripura) from free space
+  nearby, preferably off their land, with a thin line to the unit (:func:`place_leader`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from ogplatform.maps.render.themes import MapThemeDef
+from ogplatform.plugins.map_themes import MapTheme
 from ogplatform.render import FontLibrary, TextStyle, layout_text, xml_text
 from ogplatform.render.fonts import FontRef
 
@@ -208,6 +210,7 @@ class LabelBox:
     boxes: tuple[Box, ...] = ()  # for labels along a line: the boxes that cover them
     abbreviated: bool = False
     font_size: float = 0.0
+    leader: tuple[float, float, float, float] | None = None  # x0 y0 (label end) x1 y1 (unit)
 
 
 @dataclass
@@ -299,7 +302,7 @@ def text_svg(m: Measured, spec: TextSpec, box: Box, kind: str, align: str = "cen
     return "".join(out)
 
 
-def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
+def theme_specs(th: MapTheme, k: float, scale: float) -> dict[str, TextSpec]:
     """Label classes for a theme: sizes at 72 dpi times the dpi factor ``k`` and ``scale``."""
     pal = th.palette
     fam = th.fonts.get("label", "Inter")
@@ -307,9 +310,8 @@ def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
     ink, halo = pal["label"], pal["halo"]
     water = pal.get("water_label", pal["river"])
     s = k * scale
-    serif = th.id == "vintage"
-    hw = 2.6 * k if th.id in {"satellite", "blueprint"} else 2.2 * k
-    mono = th.id == "blueprint"
+    style = th.labels
+    hw = style.halo_width * k
     return {
         "subject": TextSpec(
             title, 19 * s, 600, upper=True, tracking=0.16, fill=ink, halo=halo, halo_width=hw
@@ -317,7 +319,7 @@ def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
         "country": TextSpec(
             title,
             12.5 * s,
-            500 if not serif else 400,
+            style.name_weight,
             upper=True,
             tracking=0.14,
             fill=ink,
@@ -327,10 +329,10 @@ def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
         ),
         "subdivision": TextSpec(
             fam,
-            (9.5 if mono else 10.0) * s,
-            500 if not serif else 400,
+            style.subdivision_size * s,
+            style.name_weight,
             upper=True,
-            tracking=0.07 if not mono else 0.0,
+            tracking=style.subdivision_tracking,
             fill=ink,
             opacity=0.78,
             halo=halo,
@@ -342,10 +344,10 @@ def theme_specs(th: MapThemeDef, k: float, scale: float) -> dict[str, TextSpec]:
         "capital": TextSpec(fam, 11.5 * s, 700, fill=ink, halo=halo, halo_width=hw),
         "city": TextSpec(fam, 10.5 * s, 400, fill=ink, halo=halo, halo_width=hw),
         "water": TextSpec(
-            fam if not serif else title,
+            fam,
             10.0 * s,
             400,
-            italic=not mono,
+            italic=style.water_italic,
             tracking=0.04,
             fill=water,
             halo=halo,
@@ -367,6 +369,7 @@ class AreaLabel:
     priority: float
     abbrev: str | None = None
     region: Box | None = None
+    leader: bool = False  # may be named from outside with a leader line when it is too small
 
 
 @dataclass
@@ -408,54 +411,98 @@ def _fits_inside(box: Box, rings: Sequence[Array], slack: float) -> bool:
 
 
 def _split_two(name: str) -> list[str] | None:
-    words = name.split()
-    if len(words) < 2:
-        return None
+    """Two lines of about equal length, broken at a space or after a hyphen."""
+    cuts = [i for i, ch in enumerate(name) if ch == " "]
+    cuts += [i + 1 for i, ch in enumerate(name[:-1]) if ch == "-" and i > 0]
     best: list[str] | None = None
     diff = math.inf
-    for i in range(1, len(words)):
-        a, b = " ".join(words[:i]), " ".join(words[i:])
-        if abs(len(a) - len(b)) < diff:
+    for i in cuts:
+        a, b = name[:i].rstrip(), name[i:].lstrip()
+        if a and b and abs(len(a) - len(b)) < diff:
             best, diff = [a, b], abs(len(a) - len(b))
     return best
 
 
-def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> bool:
-    """Name a polygon at its pole of inaccessibility: full name, two lines, abbreviation."""
+def _clear_of_outline(box: Box, rings: Sequence[Array], inset: float) -> bool:
+    """No outline vertex inside ``box`` shrunk by ``inset`` (so no border runs under it)."""
+    x0, y0, x1, y1 = box
+    for r in rings:
+        if np.any(
+            (r[:, 0] > x0 + inset)
+            & (r[:, 0] < x1 - inset)
+            & (r[:, 1] > y0 + inset)
+            & (r[:, 1] < y1 - inset)
+        ):
+            return False
+    return True
+
+
+def _other_anchors(
+    poly: Sequence[Array], pole: tuple[float, float], need: float, n: int = 10
+) -> list[tuple[float, float]]:
+    """Inside points at least ``need`` from the outline, near the pole first: where a long
+    name may fit when it does not at the pole (a wide state, a bent one)."""
+    pts = np.concatenate(poly)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 18), np.linspace(y0, y1, 14))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    sd = _signed_dist(grid, _decimate(poly, 300))
+    ok = sd >= need
+    if not ok.any():
+        return []
+    cand = grid[ok]
+    dist = np.hypot(cand[:, 0] - pole[0], cand[:, 1] - pole[1])
+    return [(float(a), float(b)) for a, b in cand[np.argsort(dist)][:n]]
+
+
+def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> str:
+    """Name a polygon at its pole of inaccessibility (or another roomy inside point): full
+    name, two lines, abbreviation. Subdivision names must clear every border.
+
+    Returns ``"placed"``, ``"taken"`` (it fits, but other labels hold the space) or
+    ``"small"`` (not even the abbreviation fits inside: a leader line may name it).
+    """
     poly = largest_polygon(lab.polys)
     if poly is None:
-        return False
+        return "small"
     x, y, d = polylabel(poly)
     if d <= 0:
-        return False
+        return "small"
     variants: list[tuple[list[str] | None, bool, str]] = [(None, False, lab.name)]
     two = _split_two(lab.name)
     if two:
         variants.append((two, False, lab.name))
     if lab.abbrev:
         variants.append(([lab.abbrev], True, lab.abbrev))
-    strict = lab.kind in {"subdivision", "subject_sub"}
+    strict = lab.kind in {"subdivision", "subject_sub", "highlight"}
+    fitted = False
     for lines, abbreviated, text in variants:
         m = measure(text, spec, lines)
-        box = _box_at(x, y, m, 0.0)
-        slack = 0.12 if strict else 0.25
-        inside = (
-            _fits_inside(box, poly, slack)
-            if not abbreviated
-            else (_fits_inside(box, poly, 0.3) or d >= 0.45 * m.height)
-        )
-        if not inside:
-            continue
-        covering = _box_at(x, y, m, pad)
-        if not p.free([covering], region=lab.region):
-            continue
-        p.take(
-            LabelBox(" ".join(m.lines), lab.kind, box, (covering,), abbreviated, spec.size),
-            [covering],
-        )
-        p.svg.append(text_svg(m, spec, box, lab.kind))
-        p.files.update(m.files)
-        return True
+        anchors = [(x, y)]
+        if strict and not abbreviated and d >= 0.5 * m.height:
+            anchors += _other_anchors(poly, (x, y), 0.5 * m.height + pad)
+        for ax, ay in anchors:
+            box = _box_at(ax, ay, m, 0.0)
+            if abbreviated:
+                inside = _fits_inside(box, poly, 0.3) or d >= 0.45 * m.height
+            elif strict:
+                inside = _fits_inside(box, poly, 0.0) and _clear_of_outline(box, poly, 1.0)
+            else:
+                inside = _fits_inside(box, poly, 0.25)
+            if not inside:
+                continue
+            fitted = True
+            covering = _box_at(ax, ay, m, pad)
+            if not p.free([covering], region=lab.region):
+                continue
+            p.take(
+                LabelBox(" ".join(m.lines), lab.kind, box, (covering,), abbreviated, spec.size),
+                [covering],
+            )
+            p.svg.append(text_svg(m, spec, box, lab.kind))
+            p.files.update(m.files)
+            return "placed"
     if lab.region is not None:  # an inset: its name as a caption in the box's corner
         m = measure(lab.name, spec)
         x0, y0 = lab.region[0] + 4 * pad, lab.region[1] + 3 * pad
@@ -468,7 +515,98 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> bo
             )
             p.svg.append(text_svg(m, spec, box, lab.kind, align="left"))
             p.files.update(m.files)
-            return True
+            return "placed"
+    return "taken" if fitted else "small"
+
+
+def place_leader(
+    p: LabelPlacer,
+    lab: AreaLabel,
+    spec: TextSpec,
+    pad: float,
+    land: Sequence[Array],
+    ink: str,
+    k: float,
+) -> bool:
+    """Name a unit too small for its own name from free space nearby, with a thin leader
+    line from the label to the unit. Candidates ring the unit at growing distances; the first
+    ring with a spot off ``land`` (the sea, a neighbour) wins, else the least-covered spot.
+    The label and the line are collision-checked like every other label."""
+    poly = largest_polygon(lab.polys)
+    if poly is None:
+        return False
+    x, y, d = polylabel(poly)
+    if d <= 0:
+        pts = poly[0]
+        x, y = float(pts[:, 0].mean()), float(pts[:, 1].mean())
+    text = lab.abbrev or lab.name
+    m = measure(text, spec, [text])
+    w, h = m.width, m.height
+    land_d = _decimate(land, 3000) if land else []
+    step = 3.0 * k
+    for dist in (16.0, 26.0, 38.0, 52.0, 70.0, 92.0):
+        dist *= k
+        best: tuple[float, Box, Box, tuple[float, float], list[Box]] | None = None
+        for i in range(16):
+            ang = math.pi * 2.0 * i / 16.0
+            ca, sa = math.cos(ang), math.sin(ang)
+            # the box's nearest edge lies ``dist`` from the anchor along the ray
+            cx = x + ca * (dist + w / 2.0 * abs(ca))
+            cy = y + sa * (dist + h / 2.0 * abs(sa))
+            box = _box_at(cx, cy, m, 0.0)
+            covering = _box_at(cx, cy, m, pad)
+            if not p.free([covering], pad=2.0 * k, region=lab.region):
+                continue
+            # the line runs from the box edge to just short of the anchor
+            ex = min(max(x, box[0]), box[2])
+            ey = min(max(y, box[1]), box[3])
+            seg = math.hypot(ex - x, ey - y)
+            if seg < 4.0 * k:
+                continue
+            n = max(2, int(seg / step))
+            line_boxes: list[Box] = []
+            for t in np.linspace(0.0, 1.0, n)[1:-1]:
+                lx, ly = ex + (x - ex) * t, ey + (y - ey) * t
+                if math.hypot(lx - x, ly - y) < 3.0 * k:
+                    continue
+                line_boxes.append((lx - 0.8 * k, ly - 0.8 * k, lx + 0.8 * k, ly + 0.8 * k))
+            if line_boxes and not p.free(line_boxes, region=lab.region):
+                continue
+            on_land = 0.0
+            if land_d:
+                gx, gy = np.meshgrid(np.linspace(box[0], box[2], 5), np.linspace(box[1], box[3], 3))
+                sample = np.column_stack([gx.ravel(), gy.ravel()])
+                on_land = float(point_in_rings(sample, land_d).mean())
+            # prefer off the land, then to the right/east and level with the unit
+            score = on_land * 10.0 + 0.2 * (1.0 - ca) + 0.3 * abs(sa)
+            if best is None or score < best[0]:
+                best = (score, box, covering, (ex, ey), line_boxes)
+        if best is None or (best[0] >= 10.0 and dist < 52.0 * k):
+            continue  # nothing free here, or only on land: try farther out first
+        _, box, covering, (ex, ey), line_boxes = best
+        p.take(
+            LabelBox(
+                text,
+                lab.kind,
+                box,
+                (covering, *line_boxes),
+                lab.abbrev is not None,
+                spec.size,
+                (ex, ey, x, y),
+            ),
+            [covering, *line_boxes],
+        )
+        r = 1.3 * k
+        p.svg.append(
+            f'<g class="leader"><path d="M{ex:.1f} {ey:.1f}L{x:.1f} {y:.1f}" fill="none" '
+            f'stroke="{spec.halo}" stroke-width="{2.4 * k:.2f}" stroke-linecap="round" '
+            f'stroke-opacity="0.8"/><path d="M{ex:.1f} {ey:.1f}L{x:.1f} {y:.1f}" '
+            f'fill="none" stroke="{ink}" stroke-width="{0.7 * k:.2f}"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.2f}" fill="{ink}"/></g>'
+        )
+        p.svg.append(text_svg(m, spec, box, lab.kind))
+        p.files.update(m.files)
+        return True
     return False
 
 

@@ -8,7 +8,7 @@ import resvg_py
 
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render.draw import MapLayout, render_svg
-from ogplatform.maps.render.themes import MapThemeDef
+from ogplatform.plugins.map_themes import MapTheme
 
 __all__ = ["render_png", "svg_to_png"]
 
@@ -31,7 +31,7 @@ def render_png(
     *,
     width: int = 1000,
     height: int = 640,
-    theme: str | MapThemeDef = "modern",
+    theme: str | MapTheme = "modern",
     dpi: int = 72,
     show_features: bool = True,
     highlight: Sequence[str] = (),

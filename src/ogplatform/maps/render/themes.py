@@ -1,227 +1,58 @@
-"""The five built-in map themes.
+"""How the renderer finds map themes: through the plugin registry, like every other plugin.
 
-Each satisfies the ``ogplatform.plugins.map_themes.MapTheme`` contract (``id``, ``version``,
-``display_name``, ``palette``) and adds what the renderer needs beyond colours: stroke widths
-(pixels at 72 dpi; the renderer scales them by ``dpi / 72``), fonts for the labels to come, and
-optional effects.
-
-Palette keys: ``sea``, ``land`` (context countries), ``subject`` (the mapped place), ``border``
-(country borders), ``subdivision`` (subdivision lines), ``coast`` (the subject's outline),
-``highlight``, ``water`` (lakes), ``river``, ``graticule``, ``glow`` (coastal water lines),
-``frame`` (neatline), ``label``, ``halo``.
+The five built-ins (:mod:`ogplatform.builtin.map_themes`) register in the
+``ogplatform.map_themes`` entry-point group exactly like a third-party package's themes, so
+:func:`get_theme` finds an installed ``pip install acme-ogplatform-themes`` theme by name too.
+The pure renderer needs no app: without a registry it uses every theme installed in the
+environment. The contract is :class:`ogplatform.plugins.map_themes.MapTheme`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from types import MappingProxyType
 
-__all__ = ["THEMES", "MapThemeDef", "get_theme"]
+from ogplatform.builtin.map_themes import themes as _builtin
+from ogplatform.plugins.map_themes import MapTheme, MapThemeDef
+from ogplatform.plugins.registry import PluginRegistry
+from ogplatform.settings import PluginSettings
+
+__all__ = ["THEMES", "MapThemeDef", "get_theme", "installed_themes", "theme_names"]
+
+_GROUP = "ogplatform.map_themes"
+
+# The built-in themes by id, in the API's order (modern, vintage, satellite, ...).
+THEMES: Mapping[str, MapThemeDef] = MappingProxyType({t.id: t for t in _builtin})
+_ORDER = {theme_id: i for i, theme_id in enumerate(THEMES)}
 
 
-@dataclass(frozen=True)
-class MapThemeDef:
-    """A map theme: the plugin contract's four fields plus strokes, fonts and effects."""
-
-    id: str
-    version: str
-    display_name: str
-    palette: Mapping[str, str]
-    strokes: Mapping[str, float]
-    fonts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    # land fill of the subject by latitude: ((lat, colour), ...) from south to north
-    land_by_latitude: tuple[tuple[float, str], ...] = ()
-    coastal_glow: int = 0  # how many water lines around coasts (vintage), 0 for none
-    graticule: float = 0.0  # graticule spacing in degrees, 0 for none
-    paper_grain: bool = False
-    double_neatline: bool = False
-    subdivision_dash: str = ""  # SVG dash array (in stroke-width units) for subdivision lines
-    highlight_hatch: bool = False  # monochrome: hatch highlighted units instead of a flat fill
+def _theme_entry_points(group: str) -> Iterable[EntryPoint]:
+    return entry_points(group=group) if group == _GROUP else ()
 
 
-_BASE_STROKES = {
-    "border": 0.9,
-    "subdivision": 0.7,
-    "coast": 1.1,
-    "river_max": 1.8,
-    "river_min": 0.45,
-    "graticule": 0.5,
-    "frame": 1.0,
-    "glow": 1.0,
-}
+@cache
+def installed_themes() -> PluginRegistry:
+    """Every map theme installed in this environment, nothing disabled (loaded once)."""
+    return PluginRegistry.discover(PluginSettings(), find=_theme_entry_points)
 
 
-def _strokes(**over: float) -> Mapping[str, float]:
-    return MappingProxyType({**_BASE_STROKES, **over})
+def theme_names(plugins: PluginRegistry | None = None) -> tuple[str, ...]:
+    """The theme ids a map may name: the built-ins in their order, then the others by id."""
+    records = (installed_themes() if plugins is None else plugins).plugins("map_themes")
+    return tuple(r.id for r in sorted(records, key=lambda r: (_ORDER.get(r.id, len(_ORDER)), r.id)))
 
 
-MODERN = MapThemeDef(
-    id="modern",
-    version="1.0",
-    display_name="Modern Clean Style",
-    palette=MappingProxyType(
-        {
-            "sea": "#d4e6f1",
-            "land": "#eeece8",
-            "subject": "#fbfaf7",
-            "border": "#b9b5ad",
-            "subdivision": "#c3c7cc",
-            "coast": "#7d8a96",
-            "highlight": "#e4572e",
-            "water": "#d4e6f1",
-            "river": "#8fb9d9",
-            "graticule": "#c4d9e8",
-            "glow": "#bcd6e8",
-            "frame": "#9aa5ae",
-            "label": "#2f3a44",
-            "halo": "#ffffff",
-        }
-    ),
-    strokes=_strokes(border=0.9, subdivision=0.75, coast=1.0),
-    fonts=MappingProxyType({"label": "Inter", "title": "Inter"}),
-    coastal_glow=1,
-    graticule=10.0,
-)
+def get_theme(name: str, plugins: PluginRegistry | None = None) -> MapTheme:
+    """The theme ``name`` from ``plugins`` (by default: everything installed).
 
-VINTAGE = MapThemeDef(
-    id="vintage",
-    version="1.0",
-    display_name="Vintage Atlas Style",
-    palette=MappingProxyType(
-        {
-            "sea": "#dfe3cf",
-            "land": "#ecdfc0",
-            "subject": "#f4e6c4",
-            "border": "#9c7f5a",
-            "subdivision": "#b59a74",
-            "coast": "#5e4a34",
-            "highlight": "#b5523b",
-            "water": "#cfd8c4",
-            "river": "#7f9a93",
-            "graticule": "#b9b697",
-            "glow": "#8fa39a",
-            "frame": "#3f3f3f",
-            "label": "#3f3f3f",
-            "halo": "#f4e6c4",
-        }
-    ),
-    strokes=_strokes(border=1.0, subdivision=0.7, coast=1.1, glow=0.7, frame=1.2),
-    fonts=MappingProxyType({"label": "Playfair Display", "title": "Playfair Display"}),
-    coastal_glow=4,
-    graticule=10.0,
-    paper_grain=True,
-    double_neatline=True,
-    subdivision_dash="4 2",
-)
-
-SATELLITE = MapThemeDef(
-    id="satellite",
-    version="1.0",
-    display_name="Satellite Natural Colour",
-    palette=MappingProxyType(
-        {
-            "sea": "#0f2d4a",
-            "land": "#5b6b4a",
-            "subject": "#6f8a4f",
-            "border": "#e8e4d8",
-            "subdivision": "#d9d4c3",
-            "coast": "#f2efe6",
-            "highlight": "#ffcc33",
-            "water": "#17466e",
-            "river": "#3f7fb0",
-            "graticule": "#23466a",
-            "glow": "#2f6f9a",
-            "frame": "#0a1e33",
-            "label": "#ffffff",
-            "halo": "#1b1b1b",
-        }
-    ),
-    strokes=_strokes(border=0.8, subdivision=0.5, coast=0.6, glow=2.5),
-    fonts=MappingProxyType({"label": "Inter", "title": "Inter"}),
-    land_by_latitude=(
-        (-90.0, "#e9eef0"),
-        (-62.0, "#c9cfc8"),
-        (-50.0, "#6f7f58"),
-        (-35.0, "#7d8a52"),
-        (-25.0, "#b59a63"),
-        (-12.0, "#5f7f3f"),
-        (0.0, "#3f6b2f"),
-        (12.0, "#6d7f3d"),
-        (22.0, "#c2a470"),
-        (32.0, "#b69b6a"),
-        (42.0, "#7a8a4f"),
-        (55.0, "#58724a"),
-        (65.0, "#7b8063"),
-        (72.0, "#c9cfc8"),
-        (80.0, "#eef2f3"),
-    ),
-    coastal_glow=3,
-)
-
-MONOCHROME = MapThemeDef(
-    id="monochrome",
-    version="1.0",
-    display_name="Monochrome Print",
-    palette=MappingProxyType(
-        {
-            "sea": "#ffffff",
-            "land": "#e6e6e6",
-            "subject": "#f7f7f7",
-            "border": "#8c8c8c",
-            "subdivision": "#a6a6a6",
-            "coast": "#262626",
-            "highlight": "#595959",
-            "water": "#ffffff",
-            "river": "#8c8c8c",
-            "graticule": "#d9d9d9",
-            "glow": "#d9d9d9",
-            "frame": "#262626",
-            "label": "#000000",
-            "halo": "#ffffff",
-        }
-    ),
-    strokes=_strokes(coast=1.0),
-    fonts=MappingProxyType({"label": "Inter", "title": "Inter"}),
-    highlight_hatch=True,
-)
-
-BLUEPRINT = MapThemeDef(
-    id="blueprint",
-    version="1.0",
-    display_name="Technical Blueprint",
-    palette=MappingProxyType(
-        {
-            "sea": "#123a6b",
-            "land": "#174579",
-            "subject": "#1d5390",
-            "border": "#7fa6d1",
-            "subdivision": "#9cc3ea",
-            "coast": "#eaf4ff",
-            "highlight": "#f2c14e",
-            "water": "#123a6b",
-            "river": "#7fc4ff",
-            "graticule": "#2f5d93",
-            "glow": "#2f5d93",
-            "frame": "#cfe3f7",
-            "label": "#eaf4ff",
-            "halo": "#123a6b",
-        }
-    ),
-    strokes=_strokes(border=0.7, subdivision=0.55, coast=1.0, graticule=0.6),
-    fonts=MappingProxyType({"label": "JetBrains Mono", "title": "JetBrains Mono"}),
-    graticule=5.0,
-    subdivision_dash="3 2",
-)
-
-THEMES: Mapping[str, MapThemeDef] = MappingProxyType(
-    {t.id: t for t in (MODERN, VINTAGE, SATELLITE, MONOCHROME, BLUEPRINT)}
-)
-
-
-def get_theme(name: str) -> MapThemeDef:
-    """The built-in theme ``name``; ``KeyError`` naming the known ones otherwise."""
+    Raises ``KeyError`` naming the themes available.
+    """
+    registry = installed_themes() if plugins is None else plugins
     try:
-        return THEMES[name]
+        theme: MapTheme = registry.get("map_themes", name).plugin
     except KeyError:
-        raise KeyError(f"unknown map theme {name!r}; known: {', '.join(THEMES)}") from None
+        known = ", ".join(theme_names(registry)) or "none"
+        raise KeyError(f"unknown map theme {name!r}; known: {known}") from None
+    return theme

@@ -9,6 +9,10 @@ class Theme:
     version: str
     display_name: str
     palette: dict[str, str] = field(default_factory=dict)
+    strokes: dict[str, float] = field(default_factory=dict)
+    fonts: dict[str, str] = field(default_factory=dict)
+    labels: object = None
+    effects: object = None
 
 
 @dataclass(frozen=True)
