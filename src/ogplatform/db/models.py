@@ -22,6 +22,7 @@ __all__ = [
     "Project",
     "UTCDateTime",
     "UserTemplate",
+    "WebhookDelivery",
     "new_id",
     "utcnow",
 ]
@@ -207,3 +208,39 @@ class Map(SQLModel, table=True):
     thumbnail_key: str | None = Field(default=None, max_length=500)
     og_image_key: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One webhook event for a project (the outbox): written in the transaction that ended the
+    job, then POSTed by a delivery task until it is ``delivered`` or ``failed``.
+
+    ``status``: pending -> delivered | failed. A pending row is due at ``next_attempt_at``; a
+    delivery in progress pushes it out by a lease, so a sender that dies leaves it due again.
+    ``id`` is the ``X-Webhook-Id`` header, the same on every attempt.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # A job ends once: one event per job, however the transaction that ended it was retried.
+        sa.UniqueConstraint("job_id", "event"),
+        # Claiming: pending deliveries that are due.
+        sa.Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        # A project's deliveries, newest first.
+        sa.Index("ix_webhook_deliveries_project_created", "project_id", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    project_id: str = Field(foreign_key="projects.id", ondelete="CASCADE", max_length=36)
+    job_id: str = Field(max_length=36)
+    event: str = Field(max_length=64)
+    # The request body, exactly: {"event", "created_at", "data": {"job": ...}}.
+    payload: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    last_status_code: int | None = Field(default=None, nullable=True)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

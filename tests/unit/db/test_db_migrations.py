@@ -53,7 +53,7 @@ async def test_upgrade_creates_schema_and_is_idempotent(db_url: str) -> None:
 
     await upgrade(db_url)
     assert {"projects", "alembic_version"} <= await _tables(db_url)
-    assert await current_revision(db_url) == head_revision() == "0003"
+    assert await current_revision(db_url) == head_revision() == "0004"
 
     db = Database.from_url(db_url)
     async with db.session() as session:
