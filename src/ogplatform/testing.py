@@ -18,6 +18,7 @@ from typing import Any
 from ogplatform.plugins.storage import (
     InvalidKeyError,
     ObjectNotFoundError,
+    RangeReadable,
     StorageBackend,
     StoredObject,
 )
@@ -123,6 +124,34 @@ async def _check_hostile_keys(backend: StorageBackend) -> None:
         raise AssertionError(f"url({key[:80]!r}) returned {url!r}, expected InvalidKeyError")
 
 
+async def _check_range_reads(backend: RangeReadable, key: str, data: bytes) -> None:
+    """The optional ``stream_range``: any window of the object, clamped at its end."""
+    size = len(data)
+    for offset, length in ((0, 10), (size - 7, 7), (1000, 70_000), (size - 3, 100), (size, 5),
+                           (size + 10, 5), (0, 0), (12_345, 1)):  # fmt: skip
+        for chunk_size in (1_000, 64 * 1024):
+            chunks = []
+            async for chunk in backend.stream_range(key, offset, length, chunk_size):
+                assert chunk, f"stream_range({key!r}, {offset}, {length}) yielded an empty chunk"
+                chunks.append(chunk)
+            got, expected = b"".join(chunks), data[offset : offset + length]
+            assert got == expected, (
+                f"stream_range({key!r}, {offset}, {length}, {chunk_size}) yielded {len(got)} "
+                f"bytes, expected {len(expected)} of the object"
+            )
+    await _expect_raises(
+        ValueError,
+        lambda: backend.stream_range(key, -1, 5).__anext__(),
+        f"stream_range({key!r}, -1, 5)",
+    )
+    missing = f"{key}-missing"
+    await _expect_raises(
+        ObjectNotFoundError,
+        lambda: backend.stream_range(missing, 0, 5).__anext__(),
+        f"stream_range({missing!r})",
+    )
+
+
 async def check_storage_backend(backend: StorageBackend) -> None:
     """Drive ``backend`` through the StorageBackend contract; raise AssertionError on a breach.
 
@@ -141,6 +170,9 @@ async def check_storage_backend(backend: StorageBackend) -> None:
         await _check_round_trip(backend, key, os.urandom(150_001), "image/png")
         # Overwrite with other bytes, size and type: nothing of the first version may remain.
         await _check_round_trip(backend, key, os.urandom(70_003), "image/webp")
+        if isinstance(backend, RangeReadable):
+            _, current = await backend.get(key)
+            await _check_range_reads(backend, key, current)
         await _check_round_trip(backend, made[1], b"", "text/plain")
         await _check_round_trip(backend, made[2], b"bonjour", "text/plain; charset=utf-8")
         url = backend.url(key)

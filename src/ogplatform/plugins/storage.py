@@ -19,6 +19,7 @@ import msgspec
 __all__ = [
     "InvalidKeyError",
     "ObjectNotFoundError",
+    "RangeReadable",
     "StorageBackend",
     "StorageError",
     "StorageFactory",
@@ -78,6 +79,25 @@ class StorageBackend(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class RangeReadable(Protocol):
+    """Optional: a backend that can read part of an object without reading what comes before.
+
+    HTTP range requests (``Range: bytes=...``) use it when the backend has it, and otherwise
+    skip through :meth:`StorageBackend.stream`, which is correct but reads the whole prefix.
+    """
+
+    def stream_range(
+        self, key: str, offset: int, length: int, chunk_size: int = 64 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Yield at most ``length`` bytes starting at byte ``offset``, in non-empty chunks.
+
+        Fewer bytes (or none) when the object ends sooner. Raise ValueError for a negative
+        ``offset`` or ``length``, ObjectNotFoundError (on first iteration) if absent.
+        """
+        ...
 
 
 @runtime_checkable

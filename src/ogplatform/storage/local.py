@@ -115,6 +115,26 @@ class LocalStorage:
             # fail when the generator is finalised after its event loop has gone.
             fh.close()
 
+    async def stream_range(
+        self, key: str, offset: int, length: int, chunk_size: int = 64 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Yield at most ``length`` bytes from byte ``offset`` on (HTTP ranges); seeks, so the
+        bytes before ``offset`` are not read. Raise ObjectNotFoundError if absent."""
+        key = validate_key(key)
+        if offset < 0 or length < 0:
+            raise ValueError(f"offset and length must not be negative, not {offset}, {length}")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be positive, not {chunk_size}")
+        fh = await asyncio.to_thread(self._open, key)
+        try:
+            fh.seek(offset)
+            left = length
+            while left > 0 and (chunk := await asyncio.to_thread(fh.read, min(chunk_size, left))):
+                left -= len(chunk)
+                yield chunk
+        finally:
+            fh.close()  # as in stream(): no awaiting in a generator's finaliser
+
     async def stat(self, key: str) -> StoredObject | None:
         """Describe the object, or return None if absent."""
         key = validate_key(key)
