@@ -84,6 +84,17 @@ class StorageSettings(_Section, frozen=True):
     # Id of an `ogplatform.storage` plugin; its options are handed to it as they are.
     backend: str = "local"
     options: dict[str, Any] = msgspec.field(default_factory=lambda: {"root": "var/storage"})
+    # HMAC-SHA256 key of signed download URLs (private maps' assets, /storage/...?signature=).
+    # "": a random one is made on first use and kept in signing_secret_file (one machine only;
+    # several machines must share one: set it here, 32+ characters). Changing it voids old URLs.
+    signing_secret: str = ""
+    signing_secret_file: FsPath = "var/storage-signing.key"
+    # How long a signed URL stays valid (rounded up to a 5-minute step, so URLs repeat).
+    signed_url_seconds: Annotated[int, msgspec.Meta(ge=60, le=7 * 86400)] = 3600
+
+    def __post_init__(self) -> None:
+        if 0 < len(self.signing_secret) < 32:
+            raise ValueError("signing_secret must be at least 32 characters (or empty)")
 
 
 class RenderSettings(_Section, frozen=True):
