@@ -77,7 +77,7 @@ async def create_map_job(
         earlier := await _by_idempotency_key(db_session, idempotency_key, project.id)
     ):
         return _created(earlier, replayed=True)
-    spec = parse_job_request(await request.body(), location_index())
+    spec = parse_job_request(await request.body(), location_index(), runtime.plugins)
     cost = estimate_tokens(spec.width, spec.height, spec.dpi, spec.output_format)
     job = Job(
         job_type=JOB_TYPE,

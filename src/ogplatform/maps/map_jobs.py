@@ -19,6 +19,7 @@ from ogplatform.errors import ApiError
 from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.locations import location_index
+from ogplatform.plugins import MapTheme, PluginRegistry
 from ogplatform.runtime import Runtime
 
 __all__ = [
@@ -58,10 +59,14 @@ FORMAT_FACTOR = {"png": 1, "svg": 1, "pdf": 2}
 _MAP_IDS = uuid.UUID("5b0c7a1e-6d8f-4f4e-9a53-0c2f3c9e7d11")  # namespace: map id from job id
 
 
-def theme_names() -> tuple[str, ...]:
-    from ogplatform.maps.render import THEMES
+def theme_names(plugins: PluginRegistry | None = None) -> tuple[str, ...]:
+    """The themes a job may name: the five built-ins, then other installed themes by id.
 
-    return tuple(THEMES)
+    ``plugins`` is the app's registry (disabled themes left out); None: everything installed.
+    """
+    from ogplatform.maps.render.themes import theme_names as installed
+
+    return installed(plugins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +80,13 @@ class MapJobRequest:
     output_format: str
     dpi: int
     configuration: dict[str, Any]
+    theme_plugin: MapTheme | None = None  # the theme `theme` names, from the app's registry
 
     def payload(self) -> dict[str, Any]:
         """What the job row keeps: everything the renderer and the responses need."""
-        from ogplatform.maps.render import THEMES
+        from ogplatform.maps.render.themes import get_theme
 
-        theme = THEMES[self.theme]
+        theme = self.theme_plugin or get_theme(self.theme)
         loc = self.location
         return {
             "location": {"id": loc.id, "code": loc.code, "name": loc.name, "type": loc.type},
@@ -102,9 +108,13 @@ def estimate_tokens(width: int, height: int, dpi: int, output_format: str) -> in
     return area * DPI_FACTOR[dpi] * FORMAT_FACTOR[output_format]
 
 
-def parse_job_request(raw: bytes, index: LocationIndex) -> MapJobRequest:
+def parse_job_request(
+    raw: bytes, index: LocationIndex, plugins: PluginRegistry | None = None
+) -> MapJobRequest:
     """Check a request body; raise 400 ``Validation failed: ...`` naming every problem, or
-    404 ``Location not found``."""
+    404 ``Location not found``. Themes come from ``plugins`` (default: all installed)."""
+    from ogplatform.maps.render.themes import get_theme
+
     try:
         body = msgspec.json.decode(raw) if raw.strip() else None
     except msgspec.DecodeError:
@@ -120,7 +130,7 @@ def parse_job_request(raw: bytes, index: LocationIndex) -> MapJobRequest:
         location_id = None
     width = _integer(body, "width", WIDTH, problems)
     height = _integer(body, "height", HEIGHT, problems)
-    theme = _choice(body, "theme", theme_names(), "modern", problems)
+    theme = _choice(body, "theme", theme_names(plugins), "modern", problems)
     output_format = _choice(body, "output_format", FORMATS, "png", problems)
     dpi = body.get("dpi", 72)
     if type(dpi) is not int or dpi not in DPI_CHOICES:
@@ -139,6 +149,7 @@ def parse_job_request(raw: bytes, index: LocationIndex) -> MapJobRequest:
         output_format=output_format,
         dpi=dpi,
         configuration=configuration,
+        theme_plugin=get_theme(theme, plugins),
     )
 
 
