@@ -1,6 +1,7 @@
-"""The map renderer (pure, no HTTP): projection per location, SVG drawing, PNG output."""
+"""The map renderer (pure, no HTTP): projection per location, SVG drawing, PNG and PDF output."""
 
 from ogplatform.maps.render.draw import MapLayout, MapSvg, UnknownSubdivisionError, render_svg
+from ogplatform.maps.render.pdf import render_pdf, svg_to_pdf
 from ogplatform.maps.render.projection import (
     Albers,
     Fit,
@@ -25,7 +26,9 @@ __all__ = [
     "UnknownSubdivisionError",
     "choose_projection",
     "get_theme",
+    "render_pdf",
     "render_png",
     "render_svg",
+    "svg_to_pdf",
     "svg_to_png",
 ]
