@@ -2,6 +2,11 @@
 
 Their order is the job API's: ``theme must be one of: modern, vintage, satellite, monochrome,
 blueprint`` (other installed themes follow by id).
+
+Versions: 1.1 reviewed the palettes against MAP-DESIGN.md: a softer modern accent; vintage
+neighbours in grey parchment so the buff subject stands out, a dusty-terracotta highlight;
+satellite's subtropics olive rather than desert and a quieter coastal glow; monochrome down to
+five greys with finer rivers; blueprint highlights in light blue, finer cyan rivers.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ def _fonts(family: str) -> Mapping[str, str]:
 
 MODERN = MapThemeDef(
     id="modern",
-    version="1.0",
+    version="1.1",
     display_name="Modern Clean Style",
     palette=MappingProxyType(
         {
@@ -39,7 +44,7 @@ MODERN = MapThemeDef(
             "border": "#b9b5ad",
             "subdivision": "#c3c7cc",
             "coast": "#7d8a96",
-            "highlight": "#e4572e",
+            "highlight": "#e76f51",
             "water": "#d4e6f1",
             "river": "#8fb9d9",
             "graticule": "#c4d9e8",
@@ -56,24 +61,24 @@ MODERN = MapThemeDef(
 
 VINTAGE = MapThemeDef(
     id="vintage",
-    version="1.0",
+    version="1.1",
     display_name="Vintage Atlas Style",
     palette=MappingProxyType(
         {
             "sea": "#dfe3cf",
-            "land": "#ecdfc0",
-            "subject": "#f4e6c4",
+            "land": "#e3dccb",
+            "subject": "#f3e4bd",
             "border": "#9c7f5a",
             "subdivision": "#b59a74",
             "coast": "#5e4a34",
-            "highlight": "#b5523b",
+            "highlight": "#c9866a",
             "water": "#cfd8c4",
             "river": "#7f9a93",
             "graticule": "#b9b697",
             "glow": "#8fa39a",
             "frame": "#3f3f3f",
             "label": "#3f3f3f",
-            "halo": "#f4e6c4",
+            "halo": "#f1e6c9",
         }
     ),
     strokes=_strokes(border=1.0, subdivision=0.7, coast=1.1, glow=0.7, frame=1.2),
@@ -91,7 +96,7 @@ VINTAGE = MapThemeDef(
 
 SATELLITE = MapThemeDef(
     id="satellite",
-    version="1.0",
+    version="1.1",
     display_name="Satellite Natural Colour",
     palette=MappingProxyType(
         {
@@ -105,7 +110,7 @@ SATELLITE = MapThemeDef(
             "water": "#17466e",
             "river": "#3f7fb0",
             "graticule": "#23466a",
-            "glow": "#2f6f9a",
+            "glow": "#24557f",
             "frame": "#0a1e33",
             "label": "#ffffff",
             "halo": "#1b1b1b",
@@ -121,12 +126,12 @@ SATELLITE = MapThemeDef(
             (-62.0, "#c9cfc8"),
             (-50.0, "#6f7f58"),
             (-35.0, "#7d8a52"),
-            (-25.0, "#b59a63"),
+            (-25.0, "#98905e"),
             (-12.0, "#5f7f3f"),
             (0.0, "#3f6b2f"),
             (12.0, "#6d7f3d"),
-            (22.0, "#c2a470"),
-            (32.0, "#b69b6a"),
+            (22.0, "#ad9a66"),
+            (32.0, "#8e8c5a"),
             (42.0, "#7a8a4f"),
             (55.0, "#58724a"),
             (65.0, "#7b8063"),
@@ -138,34 +143,34 @@ SATELLITE = MapThemeDef(
 
 MONOCHROME = MapThemeDef(
     id="monochrome",
-    version="1.0",
+    version="1.1",
     display_name="Monochrome Print",
     palette=MappingProxyType(
         {
             "sea": "#ffffff",
-            "land": "#e6e6e6",
-            "subject": "#f7f7f7",
-            "border": "#8c8c8c",
-            "subdivision": "#a6a6a6",
-            "coast": "#262626",
-            "highlight": "#595959",
+            "land": "#d9d9d9",
+            "subject": "#f0f0f0",
+            "border": "#808080",
+            "subdivision": "#808080",
+            "coast": "#1f1f1f",
+            "highlight": "#808080",
             "water": "#ffffff",
-            "river": "#8c8c8c",
+            "river": "#808080",
             "graticule": "#d9d9d9",
             "glow": "#d9d9d9",
-            "frame": "#262626",
-            "label": "#000000",
+            "frame": "#1f1f1f",
+            "label": "#1f1f1f",
             "halo": "#ffffff",
         }
     ),
-    strokes=_strokes(coast=1.0),
+    strokes=_strokes(coast=1.0, river_max=1.2, river_min=0.4),
     fonts=_fonts("Inter"),
     effects=MapEffects(highlight_hatch=True),
 )
 
 BLUEPRINT = MapThemeDef(
     id="blueprint",
-    version="1.0",
+    version="1.1",
     display_name="Technical Blueprint",
     palette=MappingProxyType(
         {
@@ -175,9 +180,9 @@ BLUEPRINT = MapThemeDef(
             "border": "#7fa6d1",
             "subdivision": "#9cc3ea",
             "coast": "#eaf4ff",
-            "highlight": "#f2c14e",
+            "highlight": "#3f83c4",
             "water": "#123a6b",
-            "river": "#7fc4ff",
+            "river": "#6fb6ef",
             "graticule": "#2f5d93",
             "glow": "#2f5d93",
             "frame": "#cfe3f7",
@@ -185,7 +190,7 @@ BLUEPRINT = MapThemeDef(
             "halo": "#123a6b",
         }
     ),
-    strokes=_strokes(border=0.7, subdivision=0.55, coast=1.0, graticule=0.6),
+    strokes=_strokes(border=0.7, subdivision=0.55, coast=1.0, graticule=0.6, river_max=1.4),
     fonts=_fonts("JetBrains Mono"),
     labels=LabelStyle(
         halo_width=2.6, subdivision_size=9.5, subdivision_tracking=0.0, water_italic=False

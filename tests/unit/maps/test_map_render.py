@@ -101,7 +101,7 @@ def test_png_at_requested_size_every_theme(index: LocationIndex, theme: str) -> 
     assert img.size == (480, 320)
     assert layout.theme == theme
     assert isinstance(THEMES[theme], MapTheme)
-    assert THEMES[theme].version == "1.0"
+    assert THEMES[theme].version == "1.1"  # 1.1: palettes reviewed against MAP-DESIGN.md
 
 
 def _widths(svg: str) -> list[float]:
