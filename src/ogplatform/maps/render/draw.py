@@ -13,12 +13,13 @@ import itertools
 import math
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from ogplatform.maps.geodata import Bounds, Location, LocationIndex, Shape
+from ogplatform.maps.geodata import Bounds, Feature, Location, LocationIndex, Shape
 from ogplatform.maps.render._geom import (
     Frame,
     Window,
@@ -28,6 +29,7 @@ from ogplatform.maps.render._geom import (
     project_polygons,
     stroke_rings,
 )
+from ogplatform.maps.render._highlight import Highlight, HighlightInput, parse_highlights
 from ogplatform.maps.render.labels import (
     AreaLabel,
     LabelBox,
@@ -38,10 +40,14 @@ from ogplatform.maps.render.labels import (
     place_area,
     place_city,
     place_lake,
+    place_leader,
+    place_marker,
     place_river,
     ring_area,
+    text_svg,
     theme_specs,
 )
+from ogplatform.maps.render.labels import measure as measure_text
 from ogplatform.maps.render.projection import (
     Albers,
     Fit,
@@ -63,10 +69,11 @@ DPI_CHOICES = (72, 150, 300)
 
 
 class UnknownSubdivisionError(ValueError):
-    """A highlighted code that names no subdivision of the mapped place."""
+    """A highlighted code that names no subdivision of the mapped place (no country, on the
+    world map)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(f"unknown subdivision {code!r}")
+    def __init__(self, code: str, what: str = "subdivision") -> None:
+        super().__init__(f"unknown {what} {code!r}")
         self.code = code
 
 
@@ -99,6 +106,7 @@ class MapLayout:
     rivers: int = 0
     lakes: int = 0
     context: tuple[str, ...] = ()
+    city: str | None = None  # a city map: the city's code (it sits at the frame's centre)
     subject_rings: list[Array] = field(default_factory=list, repr=False)
     insets: list[InsetLayout] = field(default_factory=list)
     labels: list[LabelBox] = field(default_factory=list)
@@ -311,6 +319,107 @@ def _abbrev(sub: Location) -> str | None:
     return None
 
 
+R_KM = 6371.0088  # the projections' unit: the earth's mean radius
+
+
+def city_extent_km(city: Location, width: int, height: int) -> float:
+    """How many kilometres a city map's longer side spans: 150 km for a town of 100,000,
+    about 290 km for a metropolis of 10 million, at least 2.4 times the urban area's box,
+    always within 140-320 km."""
+    pop = max(city.population or 0, 100_000)
+    km = 150.0 + 70.0 * math.log10(pop / 1e5)
+    b = city.bounds
+    lat = city.label[1] if city.label else b.center[1]
+    urban = max(b.width * 111.32 * math.cos(math.radians(lat)), (b.max_lat - b.min_lat) * 110.57)
+    return min(max(km, 2.4 * urban, 140.0), 320.0)
+
+
+def _city_frame(
+    city: Location, width: int, height: int
+) -> tuple[Projection, Fit, tuple[float, float, float, float]]:
+    """A city map's projection (azimuthal equal-area on the city: true scale at the centre)
+    and fit (the city at the frame's centre, the longer side spanning the extent)."""
+    assert city.label is not None
+    lon, lat = city.label
+    km = city_extent_km(city, width, height)
+    proj = LambertAzimuthal(lon, lat)
+    fit = Fit(max(width, height) / (km / R_KM), width / 2.0, height / 2.0)
+    return proj, fit, (0.0, 0.0, float(width), float(height))
+
+
+def _hl_path(code: str, rings: Sequence[Array]) -> str:
+    return f'<path id="hl-{xml_text(code)}" d="{path_data(rings)}"/>'
+
+
+def _hl_groups(paths: Sequence[tuple[str | None, str]], default_fill: str) -> str:
+    """Highlight paths grouped by fill: a caller's colour, else the theme's (or hatch)."""
+    groups: dict[str | None, list[str]] = {}
+    for colour, path in paths:
+        groups.setdefault(colour, []).append(path)
+    return "".join(
+        f'<g fill="{xml_text(c) if c else default_fill}" fill-rule="evenodd">{"".join(ps)}</g>'
+        for c, ps in groups.items()
+    )
+
+
+def _sub_label(
+    sub: Location,
+    hl: Highlight | None,
+    polys: list[list[Array]],
+    priority: float,
+    *,
+    region: tuple[float, float, float, float] | None = None,
+    leader: bool = False,
+) -> AreaLabel:
+    """A subdivision's label; a highlight's own label replaces the name (set as given, not
+    abbreviated, placed before other subdivisions and by a leader line if need be)."""
+    if hl is not None and hl.label:
+        return AreaLabel(hl.label, "highlight", polys, priority + 1e9, None, region, True)
+    return AreaLabel(sub.name, "subdivision", polys, priority, _abbrev(sub), region, leader)
+
+
+def _nice_length(km: float) -> float:
+    exp = 10.0 ** math.floor(math.log10(km))
+    return max(m * exp for m in (1.0, 2.0, 5.0) if m * exp <= km)
+
+
+def _scale_bar(
+    placer: LabelPlacer, spec: TextSpec, fit: Fit, width: int, height: int, k: float
+) -> tuple[str, tuple[float, float, float, float]]:
+    """A scale bar in the lower left (true at the centre of the azimuthal city map): four
+    alternating segments, "0" and the length above. Returns its SVG and the box it holds."""
+    km_per_px = R_KM / fit.scale
+    km = _nice_length(0.16 * width * km_per_px)
+    length = km / km_per_px
+    label = f"{km:g} km"
+    m0, m1 = measure_text("0", spec), measure_text(label, spec)
+    placer.files.update(m0.files + m1.files)
+    bar_h = 4.0 * k
+    x0 = placer.edge + 10.0 * k
+    y1 = height - placer.edge - 10.0 * k
+    y_bar = y1 - bar_h
+    y_text = y_bar - 3.0 * k - m1.height
+    ink, halo = spec.fill, spec.halo
+    seg = length / 4.0
+    parts = [
+        f'<rect x="{x0 + i * seg:.1f}" y="{y_bar:.1f}" width="{seg:.1f}" height="{bar_h:.1f}" '
+        f'fill="{ink if i % 2 == 0 else halo}"/>'
+        for i in range(4)
+    ]
+    box = (x0 - 4.0 * k, y_text - 3.0 * k, x0 + length + m1.width / 2 + 4.0 * k, y1 + 3.0 * k)
+    t0 = (x0 - m0.width / 2, y_text, x0 + m0.width / 2, y_text + m0.height)
+    t1 = (x0 + length - m1.width / 2, y_text, x0 + length + m1.width / 2, y_text + m1.height)
+    svg = (
+        f'<g class="scale-bar"><rect x="{box[0]:.1f}" y="{box[1]:.1f}" '
+        f'width="{box[2] - box[0]:.1f}" height="{box[3] - box[1]:.1f}" rx="{2 * k:.1f}" '
+        f'fill="{halo}" fill-opacity="0.55"/>{"".join(parts)}'
+        f'<rect x="{x0:.1f}" y="{y_bar:.1f}" width="{length:.1f}" height="{bar_h:.1f}" '
+        f'fill="none" stroke="{ink}" stroke-width="{0.8 * k:.2f}"/>'
+        f"{text_svg(m0, spec, t0, 'scale')}{text_svg(m1, spec, t1, 'scale')}</g>"
+    )
+    return svg, box
+
+
 def render_svg(
     index: LocationIndex,
     location: Location,
@@ -320,7 +429,7 @@ def render_svg(
     theme: str | MapTheme = "modern",
     dpi: int = 72,
     show_features: bool = True,
-    highlight: Sequence[str] = (),
+    highlight: Sequence[HighlightInput] = (),
     graticule: bool | None = None,
     show_subdivision_labels: bool = True,
     show_country_labels: bool = True,
@@ -330,11 +439,19 @@ def render_svg(
     river_label_position: str = "center",
     lake_label_position: str = "center",
 ) -> MapSvg:
-    """The map of a country or subdivision as an SVG document and its layout.
+    """The map of a country, subdivision or city as an SVG document and its layout.
 
-    Label switches and positions follow the API's ``configuration`` (the seed's defaults):
-    subdivision, country and city labels on; river labels (only with ``show_features``) and
-    lake labels off; ``…_label_position`` one of left, right, top, bottom, center.
+    A city map is a regional map centred on the city (azimuthal equal-area, 140-320 km
+    across by population and urban extent): its country and the neighbours around it,
+    subdivision borders, the city as a marker with its name as the main label, nearby cities
+    and the subdivision's name, a scale bar. The world map is :func:`render_world_svg`.
+
+    ``highlight`` takes subdivision codes or ids, or objects ``{"code"|"id", "color"?,
+    "label"?}``: the unit is filled with ``color`` (else the theme's highlight colour) and
+    ``label`` replaces its name. Label switches and positions follow the API's
+    ``configuration`` (the seed's defaults): subdivision, country and city labels on; river
+    labels (only with ``show_features``) and lake labels off; ``…_label_position`` one of
+    left, right, top, bottom, center.
     """
     th = get_theme(theme) if isinstance(theme, str) else theme
     if dpi not in DPI_CHOICES:
@@ -342,9 +459,15 @@ def render_svg(
     for pos in (river_label_position, lake_label_position):
         if pos not in _POSITIONS:
             raise ValueError(f"label position must be one of {_POSITIONS}, not {pos!r}")
-    if location.type == "city":
-        raise NotImplementedError("city maps come with the next milestone")  # TODO
-    shape = index.geometry(location)
+    highlights = parse_highlights(highlight)
+    city = location if location.type == "city" else None
+    subject = location
+    if city is not None:
+        home = index.get(city.country_id)
+        if home is None or city.label is None:
+            raise ValueError(f"no country or position for {city.code!r}")
+        subject = home
+    shape = index.geometry(subject)
     if shape is None:
         raise ValueError(f"no shape for {location.code!r}")
     k = dpi / 72.0
@@ -354,13 +477,17 @@ def render_svg(
 
     insets: list[_Inset] = []
     main_parts: list[int] | None = None
-    if location.type == "country" and location.code == "us":
-        main_parts, insets = _us_insets(shape, width, height, k)
-        proj: Projection = Albers(-96.0, 37.5, 29.5, 45.5)
-        terr = Territory(-96.0, -30.0, 30.0, 24.0, 50.0, tuple(main_parts))
+    proj: Projection
+    if city is not None:
+        proj, fit, main_bbox = _city_frame(city, width, height)
     else:
-        proj, terr = choose_projection(shape, location.bounds.center[0])
-    fit, main_bbox = _fit(shape, proj, terr, width, height)
+        if location.type == "country" and location.code == "us":
+            main_parts, insets = _us_insets(shape, width, height, k)
+            proj = Albers(-96.0, 37.5, 29.5, 45.5)
+            terr = Territory(-96.0, -30.0, 30.0, 24.0, 50.0, tuple(main_parts))
+        else:
+            proj, terr = choose_projection(shape, location.bounds.center[0])
+        fit, main_bbox = _fit(shape, proj, terr, width, height)
     pad = 12.0 * k
     window = _window(proj, fit, width, height, pad)
     frame = Frame(proj, fit, window, (-pad, -pad, width + pad, height + pad))
@@ -385,12 +512,14 @@ def render_svg(
     subs = [c for c in index.children(country) if c.type == "subdivision"]
     by_code = {s.code: s for s in subs}
     by_code.update({s.id: s for s in subs})
-    wanted: set[str] = set()
-    for code in highlight:
-        sub = by_code.get(code.strip().lower()) or index.get(code)
+    wanted: dict[str, Highlight] = {}
+    hl_paths: list[tuple[str | None, str]] = []  # (colour or theme default, <path>)
+    inset_hl: dict[str, list[tuple[str | None, str]]] = {}
+    for spec_hl in highlights:
+        sub = by_code.get(spec_hl.key.strip().lower()) or index.get(spec_hl.key)
         if sub is None or sub.type != "subdivision" or sub.country_id != country.id:
-            raise UnknownSubdivisionError(code)
-        wanted.add(sub.code)
+            raise UnknownSubdivisionError(spec_hl.key)
+        wanted[sub.code] = spec_hl
 
     defs: list[str] = []
     body: list[str] = []
@@ -402,8 +531,9 @@ def render_svg(
     ctx_seams: list[Array] = []
     context_codes: list[str] = []
     countries, _ = index.search(type="country", limit=10_000)
+    ctx_places: list[Location] = []
     for other in countries:
-        if other.id == location.id or not other.bounds.intersects(view):
+        if other.id == subject.id or not other.bounds.intersects(view):
             continue
         geom = index.geometry(other)
         if geom is None:
@@ -411,10 +541,11 @@ def render_svg(
         polys = project_polygons(geom, frame, seams=ctx_seams)
         if polys:
             context_codes.append(other.code)
+            ctx_places.append(other)
             rings = [r for p in polys for r in p]
             ctx_paths.append(f'<path d="{path_data(rings)}"/>')
             ctx_strokes += stroke_rings(rings)
-            if other.id != country.id:
+            if other.id != country.id or city is not None:
                 vis = [
                     [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
                     for p in polys
@@ -432,7 +563,11 @@ def render_svg(
             g = index.geometry(sib)
             if g is not None:
                 polys = project_polygons(g, frame)
-                sib_rings += [r for p in polys for r in p]
+                rings = [r for p in polys for r in p]
+                sib_rings += rings
+                hl = wanted.get(sib.code)
+                if hl is not None:
+                    hl_paths.append((hl.color, _hl_path(sib.code, rings)))
                 vis = [
                     [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
                     for p in polys
@@ -440,9 +575,7 @@ def render_svg(
                 vis = [p for p in vis if len(p[0]) >= 3]
                 if vis:
                     area = max(ring_area(p[0]) for p in vis)
-                    area_labels.append(
-                        AreaLabel(sib.name, "subdivision", vis, 1e9 + area, _abbrev(sib))
-                    )
+                    area_labels.append(_sub_label(sib, hl, vis, 1e9 + area))
         sibling_d = path_data(sib_rings)
 
     # subject
@@ -454,9 +587,8 @@ def render_svg(
     subject_d = path_data(subject_rings)
     subject_stroke_d = path_data(stroke_rings(subject_rings)) + path_data(subj_seams, False)
     sub_paths: list[str] = []
-    hl_paths: list[str] = []
-    inset_hl: dict[str, list[str]] = {}
-    if location.type == "country":
+    if subject.type == "country":
+        small = 40.0 * k  # units whose box is smaller than this may take a leader line
         for sub in subs:
             g = index.geometry(sub)
             if g is None:
@@ -464,18 +596,17 @@ def render_svg(
             sub_ins = inset_codes.get(sub.code)
             if sub_ins is not None and sub_ins.frame is not None:
                 polys = project_polygons(g, sub_ins.frame, 0.15)
-                if sub.code in wanted:
+                hl = wanted.get(sub.code)
+                if hl is not None:
                     rings = [r for p in polys for r in p]
                     inset_hl.setdefault(sub_ins.name, []).append(
-                        f'<path id="hl-{xml_text(sub.code)}" d="{path_data(rings)}"/>'
+                        (hl.color, _hl_path(sub.code, rings))
                     )
                 if polys:
                     area = max(ring_area(p[0]) for p in polys)
                     b = sub_ins.box
                     region = (b[0] + 2 * k, b[1] + 2 * k, b[2] - 2 * k, b[3] - 2 * k)
-                    area_labels.append(
-                        AreaLabel(sub.name, "subdivision", polys, 1e9 + area, _abbrev(sub), region)
-                    )
+                    area_labels.append(_sub_label(sub, hl, polys, 1e9 + area, region=region))
                 continue
             sub_seams: list[Array] = []
             polys = project_polygons(g, frame, 0.15, seams=sub_seams)
@@ -484,8 +615,9 @@ def render_svg(
             if d:
                 sd = path_data(stroke_rings(rings)) + path_data(sub_seams, closed=False)
                 sub_paths.append(f'<path d="{sd}"/>')
-                if sub.code in wanted:
-                    hl_paths.append(f'<path id="hl-{xml_text(sub.code)}" d="{d}"/>')
+                hl = wanted.get(sub.code)
+                if hl is not None:
+                    hl_paths.append((hl.color, _hl_path(sub.code, rings)))
                 vis = [
                     [clip_polygon(r, (0.0, 0.0, float(width), float(height))) for r in p]
                     for p in polys
@@ -493,18 +625,22 @@ def render_svg(
                 vis = [p for p in vis if len(p[0]) >= 3]
                 if vis:
                     area = max(ring_area(p[0]) for p in vis)
-                    area_labels.append(
-                        AreaLabel(sub.name, "subdivision", vis, 1e9 + area, _abbrev(sub))
-                    )
-        if subject_polys and (not show_subdivision_labels or not subs):
+                    bb = _bbox([p[0] for p in vis])
+                    tiny = max(bb[2] - bb[0], bb[3] - bb[1]) < small
+                    priority = 1e9 + area
+                    if city is not None and sub.id == city.parent_id:
+                        priority += 5e8  # the city's own subdivision first
+                    area_labels.append(_sub_label(sub, hl, vis, priority, leader=tiny))
+        if subject_polys and city is None and (not show_subdivision_labels or not subs):
             area_labels.append(AreaLabel(location.name, "subject", subject_polys, 4e9))
     else:
-        if location.code in wanted:
-            hl_paths.append(f'<path id="hl-{xml_text(location.code)}" d="{subject_d}"/>')
+        hl = wanted.get(location.code)
+        if hl is not None:
+            hl_paths.append((hl.color, _hl_path(location.code, subject_rings)))
         if subject_polys:
-            area_labels.append(
-                AreaLabel(location.name, "subject_sub", subject_polys, 4e9, _abbrev(location))
-            )
+            name = hl.label if hl is not None and hl.label else location.name
+            abbrev = None if hl is not None and hl.label else _abbrev(location)
+            area_labels.append(AreaLabel(name, "subject_sub", subject_polys, 4e9, abbrev))
 
     ctx_stroke_d = path_data(ctx_strokes) + path_data(ctx_seams, closed=False)
     defs.append(f'<g id="ctx">{"".join(ctx_paths)}</g>')
@@ -521,7 +657,7 @@ def render_svg(
     water_labels: list[WaterLabel] = []
     lake_d, river_groups, n_rivers, n_lakes = _water(
         index,
-        location,
+        [subject, *ctx_places] if city is not None else [location],
         frame,
         show_features,
         (th.strokes["river_max"], th.strokes["river_min"]),
@@ -531,6 +667,8 @@ def render_svg(
     # -- paint -----------------------------------------------------------------------------
     body.append(f'<rect width="{width}" height="{height}" fill="{pal["sea"]}"/>')
     step = fx.graticule if graticule is None else (fx.graticule or 10.0) if graticule else 0.0
+    if city is not None:
+        step /= 10.0  # a regional map: every degree (half a degree in a 5-degree theme)
     if step:
         grat = project_lines(_graticule(window, proj.lon0, step), frame)
         body.append(
@@ -568,16 +706,9 @@ def render_svg(
         )
         hl_fill = "url(#hatch)"
     if hl_paths:
-        body.append(
-            f'<g id="highlights" fill="{hl_fill}" fill-rule="evenodd">{"".join(hl_paths)}</g>'
-        )
-    if lake_d:
-        body.append(f'<path id="lakes" d="{lake_d}" fill="{pal["water"]}" fill-rule="evenodd"/>')
-    for width_px, d in river_groups:
-        body.append(
-            f'<path class="river" d="{d}" fill="none" stroke="{pal["river"]}" '
-            f'stroke-width="{_fmt(width_px * k)}" {stroke_join}/>'
-        )
+        body.append(f'<g id="highlights">{_hl_groups(hl_paths, hl_fill)}</g>')
+    # water above the subdivision lines (admin-1 units run into lakes), the national
+    # outline above the water (borders through the Great Lakes stay)
     if sub_paths:
         dash = ""
         if fx.subdivision_dash:
@@ -586,6 +717,16 @@ def render_svg(
         body.append(
             f'<use href="#subs" fill="none" stroke="{pal["subdivision"]}" '
             f'stroke-width="{_fmt(sw["subdivision"])}"{dash} {stroke_join}/>'
+        )
+    for width_px, d in river_groups:
+        body.append(
+            f'<path class="river" d="{d}" fill="none" stroke="{pal["river"]}" '
+            f'stroke-width="{_fmt(width_px * k)}" {stroke_join}/>'
+        )
+    if lake_d:
+        body.append(
+            f'<g id="lakes" fill="{pal["water"]}" fill-rule="evenodd" stroke="{pal["river"]}" '
+            f'stroke-width="{_fmt(0.5 * k)}" stroke-opacity="0.7">{lake_d}</g>'
         )
     body.append(
         f'<use href="#subjs" fill="none" stroke="{pal["coast"]}" '
@@ -623,7 +764,17 @@ def render_svg(
     scale = min(max(math.sqrt(width * height) / 1100.0, 0.85), 1.25)
     specs = theme_specs(th, k, scale)
     cities: list[PointLabel] = []
-    if show_city_labels:
+    marker: PointLabel | None = None
+    if city is not None:
+        assert city.label is not None
+        marker = PointLabel(city.name, width / 2.0, height / 2.0, city.capital, 0)
+        bar_spec = replace(specs["city"], size=specs["city"].size * 0.9, halo_width=0.0)
+        bar_svg, bar_box = _scale_bar(placer, bar_spec, fit, width, height, k)
+        body.append(bar_svg)
+        placer.obstacles.append(bar_box)
+        if show_city_labels:
+            cities = _nearby_cities(index, city, frame, width, height)
+    elif show_city_labels:
         cities = _city_labels(index, location, country, frame, inset_codes, width, height)
     _place_all(
         placer,
@@ -632,6 +783,9 @@ def render_svg(
         cities,
         water_labels,
         k,
+        marker=marker,
+        land=subject_rings,
+        accent=pal["highlight"],
         show_subdivision_labels=show_subdivision_labels,
         show_country_labels=show_country_labels,
         show_lake_labels=show_lake_labels,
@@ -666,6 +820,7 @@ def render_svg(
         main_bbox=main_bbox,
         stroke_scale=k,
         highlighted=tuple(sorted(wanted)),
+        city=city.code if city is not None else None,
         rivers=n_rivers,
         lakes=n_lakes,
         context=tuple(context_codes),
@@ -710,6 +865,46 @@ def _city_labels(
     return out[:limit]
 
 
+@lru_cache(maxsize=4)
+def _all_cities(index: LocationIndex) -> tuple[list[Location], Array, Array]:
+    """Every city with a position, capitals then by population, and their lon/lat arrays."""
+    found, _ = index.search(type="city", limit=100_000)
+    found = [c for c in found if c.label is not None]
+    found.sort(key=lambda c: (not c.capital, -(c.population or 0)))
+    lon = np.array([c.label[0] for c in found if c.label is not None], dtype=np.float64)
+    lat = np.array([c.label[1] for c in found if c.label is not None], dtype=np.float64)
+    return found, lon, lat
+
+
+def _nearby_cities(
+    index: LocationIndex, city: Location, frame: Frame, width: int, height: int
+) -> list[PointLabel]:
+    """A city map's context: the other cities in view (any country), capitals first, then
+    by population, none on top of the marker."""
+    found, lon, lat = _all_cities(index)
+    w = frame.window
+    rel = wrap_lon(lon - frame.projection.lon0)
+    near = (rel >= w.min_rel) & (rel <= w.max_rel) & (lat >= w.min_lat) & (lat <= w.max_lat)
+    idx = np.flatnonzero(near)
+    if not len(idx):
+        return []
+    x, y = frame.projection.forward(rel[idx], lat[idx])
+    px, py = frame.fit.to_px(x, y)
+    cx, cy = width / 2.0, height / 2.0
+    limit = max(6, int(width * height / 40000))
+    out: list[PointLabel] = []
+    for i, ax, ay in zip(idx.tolist(), px.tolist(), py.tolist(), strict=True):
+        c = found[i]
+        if c.id == city.id or not (0 <= ax <= width and 0 <= ay <= height):
+            continue
+        if math.hypot(ax - cx, ay - cy) < 12.0:
+            continue
+        out.append(PointLabel(c.name, ax, ay, c.capital, c.population or 0))
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _place_all(
     p: LabelPlacer,
     specs: dict[str, TextSpec],
@@ -718,6 +913,9 @@ def _place_all(
     water: list[WaterLabel],
     k: float,
     *,
+    marker: PointLabel | None = None,
+    land: Sequence[Array] = (),
+    accent: str = "#e4572e",
     show_subdivision_labels: bool,
     show_country_labels: bool,
     show_lake_labels: bool,
@@ -727,10 +925,12 @@ def _place_all(
     ink: str,
     halo: str,
 ) -> None:
-    """Greedy placement by priority: subject, capital, neighbours, subdivisions (largest
-    first), cities by population, lakes, rivers."""
+    """Greedy placement by priority: a city map's city, subject, custom highlight labels,
+    capital, neighbours, subdivisions (largest first; the smallest by leader lines), cities
+    by population, lakes, rivers."""
     areas = sorted(areas, key=lambda a: -a.priority)
     pad = 2.0 * k
+    leaders: list[AreaLabel] = []
 
     def do_areas(kinds: set[str]) -> None:
         for a in areas:
@@ -740,14 +940,23 @@ def _place_all(
                 continue
             if a.kind in {"subdivision", "subject_sub"} and not show_subdivision_labels:
                 continue
-            place_area(p, a, specs[a.kind], pad)
+            status = place_area(p, a, specs[a.kind], pad)
+            if a.kind == "highlight" and status != "placed" and a.region is None:
+                leaders.append(a)  # a label the caller asked for: from outside if need be
+            elif status == "small" and a.leader:
+                leaders.append(a)
 
+    if marker is not None:
+        place_marker(p, marker, specs["subject_city"], ink, halo, accent, k)
     do_areas({"subject", "subject_sub"})
+    do_areas({"highlight"})
     for c in cities:
         if c.capital:
             place_city(p, c, specs["capital"], ink, halo, k)
     do_areas({"country"})
     do_areas({"subdivision"})
+    for a in leaders:
+        place_leader(p, a, specs[a.kind], pad, land, ink, k)
     for c in cities:
         if not c.capital:
             place_city(p, c, specs["city"], ink, halo, k)
@@ -772,7 +981,7 @@ def _draw_inset(
     land_fill: str,
     subject_fill: str,
     hl_fill: str,
-    hl_paths: list[str],
+    hl_paths: list[tuple[str | None, str]],
     show_features: bool,
 ) -> str:
     """A boxed inset: sea, neighbouring land, the subject's parts, highlights, water, frame."""
@@ -801,13 +1010,13 @@ def _draw_inset(
     d = path_data(rings)
     out.append(f'<path d="{d}" fill="{subject_fill}" fill-rule="evenodd"/>')
     if hl_paths:
-        out.append(f'<g fill="{hl_fill}" fill-rule="evenodd">{"".join(hl_paths)}</g>')
+        out.append(_hl_groups(hl_paths, hl_fill))
     if show_features:
         lake_d, groups, _, _ = _water(
-            index, location, frame, True, (th.strokes["river_max"], th.strokes["river_min"])
+            index, [location], frame, True, (th.strokes["river_max"], th.strokes["river_min"])
         )
         if lake_d:
-            out.append(f'<path d="{lake_d}" fill="{pal["water"]}" fill-rule="evenodd"/>')
+            out.append(f'<g fill="{pal["water"]}" fill-rule="evenodd">{lake_d}</g>')
         for w, rd in groups:
             out.append(
                 f'<path class="river" d="{rd}" fill="none" stroke="{pal["river"]}" '
@@ -831,26 +1040,46 @@ def _river_width(theme_max: float, theme_min: float, rank: int) -> float:
     return round(theme_max + (theme_min - theme_max) * t, 2)
 
 
+def _features(
+    index: LocationIndex, places: Sequence[Location], kind: str, include_unnamed: bool = False
+) -> list[Feature]:
+    """Rivers or lakes meeting any of ``places``, most important first, each once."""
+    if len(places) == 1:
+        return index.features(places[0], kind, include_unnamed=include_unnamed)  # type: ignore[arg-type]
+    seen: dict[int, Feature] = {}
+    for place in places:
+        for f in index.features(place, kind, include_unnamed=include_unnamed):  # type: ignore[arg-type]
+            seen.setdefault(f.key, f)
+    return sorted(seen.values(), key=lambda f: (f.scalerank, f.code or "", f.key))
+
+
 def _water(
     index: LocationIndex,
-    location: Location,
+    places: Sequence[Location],
     frame: Frame,
     show_features: bool,
     river_widths: tuple[float, float],
     labels: list[WaterLabel] | None = None,
 ) -> tuple[str, list[tuple[float, str]], int, int]:
-    """Lake path data, river paths grouped by width, and how many of each were drawn."""
+    """Lake paths (``<path>`` elements), river path data grouped by width, and how many of
+    each were drawn, for
+    the water meeting ``places`` (the mapped place; for a city map its country and the
+    neighbours in view)."""
+    view = _window_bounds(frame.window, frame.projection.lon0)
     ppd = frame.fit.scale * math.pi / 180.0  # pixels per degree of latitude
     limit = 6 if ppd < 8 else 7 if ppd < 15 else 8 if ppd < 30 else 10 if ppd < 70 else 12
     lake_rings: list[Array] = []
+    big_rings: list[Array] = []
     n_lakes = 0
     for item in index.layer("world/lakes-50m"):  # the big lakes are base geography
         if (item.scalerank if item.scalerank is not None else 9) <= 1:
             rings = [r for p in project_polygons(item.shape, frame, min_area=2.0) for r in p]
-            lake_rings += rings
+            big_rings += rings
             n_lakes += bool(rings)
     if labels is not None:
-        for feat in index.features(location, "lake"):
+        for feat in _features(index, places, "lake"):
+            if not feat.bounds.intersects(view):
+                continue
             if feat.name is None or feat.scalerank > (limit if show_features else 1):
                 continue
             g = index.geometry(feat)
@@ -861,16 +1090,16 @@ def _water(
     groups: dict[float, list[Array]] = {}
     n_rivers = 0
     if show_features:
-        for feat in index.features(location, "lake", include_unnamed=True):
-            if feat.scalerank > limit:
+        for feat in _features(index, places, "lake", include_unnamed=True):
+            if feat.scalerank > limit or not feat.bounds.intersects(view):
                 continue
             g = index.geometry(feat)
             if g is not None:
                 rings = [r for p in project_polygons(g, frame, min_area=1.5) for r in p]
                 lake_rings += rings
                 n_lakes += bool(rings)
-        for feat in index.features(location, "river", include_unnamed=True):
-            if feat.scalerank > limit:
+        for feat in _features(index, places, "river", include_unnamed=True):
+            if feat.scalerank > limit or not feat.bounds.intersects(view):
                 continue
             g = index.geometry(feat)
             if g is None:
@@ -885,7 +1114,10 @@ def _water(
     river_groups = [
         (w, path_data(lines, closed=False)) for w, lines in sorted(groups.items(), reverse=True)
     ]
-    return path_data(lake_rings), river_groups, n_rivers, n_lakes
+    # the big lakes (50m) and the detailed ones overlap: separate paths, or even-odd would
+    # cut one out of the other
+    lake_d = "".join(f'<path d="{path_data(r)}"/>' for r in (big_rings, lake_rings) if r)
+    return lake_d, river_groups, n_rivers, n_lakes
 
 
 def _coast_lines(th: MapTheme, sw: dict[str, float]) -> list[str]:

@@ -341,6 +341,19 @@ def theme_specs(th: MapTheme, k: float, scale: float) -> dict[str, TextSpec]:
         "subject_sub": TextSpec(
             title, 16 * s, 600, upper=True, tracking=0.14, fill=ink, halo=halo, halo_width=hw
         ),
+        "subject_city": TextSpec(title, 21 * s, 700, fill=ink, halo=halo, halo_width=hw * 1.3),
+        "highlight": TextSpec(fam, 12 * s, 700, fill=ink, halo=halo, halo_width=hw),
+        "world_country": TextSpec(
+            title,
+            8.6 * s,
+            style.name_weight,
+            upper=True,
+            tracking=0.08,
+            fill=ink,
+            opacity=0.8,
+            halo=halo,
+            halo_width=hw * 0.8,
+        ),
         "capital": TextSpec(fam, 11.5 * s, 700, fill=ink, halo=halo, halo_width=hw),
         "city": TextSpec(fam, 10.5 * s, 400, fill=ink, halo=halo, halo_width=hw),
         "water": TextSpec(
@@ -653,6 +666,47 @@ def place_city(
                 f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{r:.2f}" fill="{ink}" '
                 f'stroke="{halo}" stroke-width="{0.9 * k:.2f}"/>'
             )
+        return True
+    return False
+
+
+def place_marker(
+    p: LabelPlacer, c: PointLabel, spec: TextSpec, ink: str, halo: str, accent: str, k: float
+) -> bool:
+    """The subject of a city map: a ringed marker in the accent colour and the name set
+    large beside it (right, left, above, below, then the diagonals). The marker is always
+    drawn; it reserves its space before anything else is placed."""
+    r = 6.0 * k
+    dot = (c.x - r - k, c.y - r - k, c.x + r + k, c.y + r + k)
+    p.dots.append(
+        f'<g class="marker"><circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{r + 1.6 * k:.2f}" '
+        f'fill="{halo}" fill-opacity="0.85"/><circle cx="{c.x:.1f}" cy="{c.y:.1f}" '
+        f'r="{r:.2f}" fill="{halo}" stroke="{ink}" stroke-width="{1.6 * k:.2f}"/>'
+        f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{r * 0.5:.2f}" fill="{accent}"/></g>'
+    )
+    p.block(dot)
+    m = measure(c.name, spec)
+    gap = 4.0 * k
+    w, h = m.width, m.height
+    cands = [
+        (c.x + r + gap, c.y - h / 2),
+        (c.x - r - gap - w, c.y - h / 2),
+        (c.x - w / 2, c.y - r - gap - h),
+        (c.x - w / 2, c.y + r + gap),
+        (c.x + r, c.y - r - h),
+        (c.x + r, c.y + r),
+        (c.x - r - w, c.y - r - h),
+        (c.x - r - w, c.y + r),
+    ]
+    pad = 2.0 * k
+    for x0, y0 in cands:
+        box = (x0, y0, x0 + w, y0 + h)
+        covering = (x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad)
+        if not p.free([covering]):
+            continue
+        p.take(LabelBox(c.name, "subject_city", box, (covering,), False, spec.size), [covering])
+        p.svg.append(text_svg(m, spec, box, "subject_city", align="left"))
+        p.files.update(m.files)
         return True
     return False
 

@@ -6,7 +6,8 @@ Three projections cover what a location map needs (Snyder's rules, as in Project
   Russia), standard parallels at 1/6 and 5/6 of the latitude span;
 - :class:`TransverseMercator` for north-south extents (Chile, Germany, Norway);
 - :class:`LambertAzimuthal` equal-area for square-ish or polar extents (Brazil, India,
-  Greenland, Antarctica).
+  Greenland, Antarctica), and centred on the city for city maps;
+- :class:`EqualEarth` for the world (Šavrič, Patterson & Jenny 2018).
 
 They are the spherical forms (a map of a country at screen scale cannot show the ellipsoid's
 0.3 % difference), written here in a few lines each so rendering needs nothing beyond numpy.
@@ -28,6 +29,7 @@ from ogplatform.maps.geodata import Shape
 
 __all__ = [
     "Albers",
+    "EqualEarth",
     "Fit",
     "LambertAzimuthal",
     "Projection",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 Array = npt.NDArray[np.float64]
-ProjectionName = Literal["albers", "transverse_mercator", "lambert_azimuthal"]
+ProjectionName = Literal["albers", "transverse_mercator", "lambert_azimuthal", "equal_earth"]
 _RAD = math.pi / 180.0
 
 
@@ -143,6 +145,49 @@ class LambertAzimuthal(Projection):
         sc, cc = np.sin(c), np.cos(c)
         lat = np.arcsin(np.clip(cc * s0 + y * sc * c0 / rho, -1.0, 1.0))
         lon = np.arctan2(x * sc, rho * c0 * cc - y * s0 * sc)
+        return lon / _RAD, lat / _RAD
+
+
+_EE = (1.340264, -0.081106, 0.000893, 0.003796)  # Equal Earth's polynomial coefficients
+_EE_M = math.sqrt(3.0) / 2.0
+
+
+@dataclass(frozen=True)
+class EqualEarth(Projection):
+    """The Equal Earth world projection: equal-area, straight parallels, curved meridians.
+
+    ``y = A1 t + A2 t^3 + A3 t^7 + A4 t^9`` with ``sin t = sqrt(3)/2 sin(lat)``; the inverse
+    solves for ``t`` by Newton's method (converges to 1e-12 in a handful of steps).
+    """
+
+    name: ProjectionName = field(init=False, default="equal_earth")
+    max_rel_lon: float = field(init=False, default=179.999)
+
+    def forward(self, rel_lon: Array, lat: Array) -> tuple[Array, Array]:
+        a1, a2, a3, a4 = _EE
+        t = np.arcsin(_EE_M * np.sin(np.asarray(lat) * _RAD))
+        t2 = t * t
+        t6 = t2 * t2 * t2
+        deriv = a1 + 3.0 * a2 * t2 + t6 * (7.0 * a3 + 9.0 * a4 * t2)
+        x = 2.0 * math.sqrt(3.0) * np.asarray(rel_lon) * _RAD * np.cos(t) / (3.0 * deriv)
+        y = t * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+        return x, y
+
+    def inverse(self, x: Array, y: Array) -> tuple[Array, Array]:
+        a1, a2, a3, a4 = _EE
+        y = np.clip(np.asarray(y, dtype=np.float64), -1.3173627, 1.3173627)
+        t = y / a1
+        for _ in range(12):
+            t2 = t * t
+            t6 = t2 * t2 * t2
+            f = t * (a1 + a2 * t2 + t6 * (a3 + a4 * t2)) - y
+            fp = a1 + 3.0 * a2 * t2 + t6 * (7.0 * a3 + 9.0 * a4 * t2)
+            t = t - f / fp
+        t2 = t * t
+        t6 = t2 * t2 * t2
+        deriv = a1 + 3.0 * a2 * t2 + t6 * (7.0 * a3 + 9.0 * a4 * t2)
+        lon = 3.0 * np.asarray(x) * deriv / (2.0 * math.sqrt(3.0) * np.cos(t))
+        lat = np.arcsin(np.clip(np.sin(t) / _EE_M, -1.0, 1.0))
         return lon / _RAD, lat / _RAD
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import resvg_py
 
 from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.render._highlight import HighlightInput
 from ogplatform.maps.render.draw import MapLayout, render_svg
 from ogplatform.plugins.map_themes import MapTheme
 
@@ -34,7 +35,7 @@ def render_png(
     theme: str | MapTheme = "modern",
     dpi: int = 72,
     show_features: bool = True,
-    highlight: Sequence[str] = (),
+    highlight: Sequence[HighlightInput] = (),
     graticule: bool | None = None,
     show_subdivision_labels: bool = True,
     show_country_labels: bool = True,
