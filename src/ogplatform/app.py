@@ -20,6 +20,7 @@ from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
 from ogplatform.jobs import HandlerRegistry, InProcessQueue, JobRunner
 from ogplatform.log import RequestContext, configure_logging
+from ogplatform.maps.downloads import downloads_router
 from ogplatform.maps.jobs_api import jobs_router
 from ogplatform.maps.locations import locations_router
 from ogplatform.maps.map_jobs import register_map_jobs
@@ -100,6 +101,7 @@ def _build(
             locations_router,
             jobs_router,
             maps_router,
+            downloads_router,
             swagger_assets_router(),
             *route_handlers,
         ],

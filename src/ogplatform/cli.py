@@ -383,6 +383,8 @@ def show_config(obj: _Context) -> None:
     data: dict[str, Any] = msgspec.to_builtins(obj.settings())
     if data["auth"]["admin_token"]:
         data["auth"]["admin_token"] = "***"  # noqa: S105 - a mask, not a password
+    if data["storage"].get("signing_secret"):
+        data["storage"]["signing_secret"] = "***"  # noqa: S105 - a mask, not a password
     click.echo(msgspec.json.format(msgspec.json.encode(data)).decode())
 
 

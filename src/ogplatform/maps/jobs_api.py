@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ogplatform.db.models import Job, Project
 from ogplatform.errors import ApiError
 from ogplatform.maps.auth import Principal, principal_of, require_api_key
+from ogplatform.maps.downloads import with_download_urls
 from ogplatform.maps.locations import location_index
 from ogplatform.maps.map_jobs import (
     JOB_TYPE,
@@ -152,12 +153,15 @@ async def get_map_job(
     project_id: FromPath[str],
     job_id: FromPath[str],
     db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
 ) -> Response[dict[str, Any]]:
     project = await project_for(db_session, principal_of(request), project_id)
     job = await db_session.get(Job, job_id) if len(job_id) <= 36 else None
     if job is None or job.project_id != project.id or job.job_type != JOB_TYPE:
         raise ApiError(404, "Job not found", code="JOB_NOT_FOUND")
-    return Response({"success": True, "job": job_view(job)}, headers=_PRIVATE)
+    view = job_view(job)
+    await with_download_urls(db_session, runtime, [view])  # signed for private maps
+    return Response({"success": True, "job": view}, headers=_PRIVATE)
 
 
 @get(
@@ -169,6 +173,7 @@ async def list_map_jobs(
     request: Request[Any, Any, Any],
     project_id: FromPath[str],
     db_session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
     status: Annotated[str | None, QueryParameter(description=", ".join(STATUSES))] = None,
     limit: Annotated[str | None, QueryParameter(description=f"1..{MAX_PAGE}")] = None,
     offset: Annotated[str | None, QueryParameter(description=">= 0")] = None,
@@ -193,9 +198,11 @@ async def list_map_jobs(
         .limit(size)
         .offset(start)
     )
+    views = [job_view(job) for job in rows.all()]
+    await with_download_urls(db_session, runtime, views)
     body = {
         "success": True,
-        "jobs": [job_view(job) for job in rows.all()],
+        "jobs": views,
         "total": total,
         "limit": size,
         "offset": start,
