@@ -5,16 +5,31 @@ Each ``check_*`` function drives a plugin through its contract and fails with a 
 
     async def test_my_backend(tmp_path):
         await check_storage_backend(MyBackend(tmp_path))
+
+    def test_my_theme():
+        check_map_theme(my_theme)
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import math
 import os
+import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+from ogplatform.plugins.map_themes import (
+    FONT_ROLES,
+    PALETTE_KEYS,
+    STROKE_KEYS,
+    LabelStyle,
+    MapEffects,
+    MapTheme,
+)
 from ogplatform.plugins.storage import (
     InvalidKeyError,
     ObjectNotFoundError,
@@ -23,7 +38,7 @@ from ogplatform.plugins.storage import (
     StoredObject,
 )
 
-__all__ = ["check_storage_backend"]
+__all__ = ["check_map_theme", "check_storage_backend"]
 
 # Keys every backend must refuse; each is a classic way out of a folder or into a confusion.
 _HOSTILE_KEYS = (
@@ -186,3 +201,187 @@ async def check_storage_backend(backend: StorageBackend) -> None:
     finally:
         for made_key in made:
             await backend.delete(made_key)
+
+
+# -- map themes -------------------------------------------------------------------------------
+
+_PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # the registry's rule for every plugin id
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_MIN_LABEL_CONTRAST = 4.5  # WCAG AA for small text: map lettering is small
+# The sample map: small, with neighbours, subdivisions, a lake, rivers and a highlight.
+_SAMPLE_LOCATION, _SAMPLE_HIGHLIGHT, _SAMPLE_SIZE = "ch", ("CH-BE",), (480, 320)
+
+
+def _require(ok: object, message: str) -> None:
+    if not ok:
+        raise AssertionError(message)
+
+
+def _luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _check_theme_metadata(theme: MapTheme) -> None:
+    assert isinstance(theme, MapTheme), f"{theme!r} lacks MapTheme attributes"
+    theme_id = theme.id
+    _require(
+        isinstance(theme_id, str) and _PLUGIN_ID.fullmatch(theme_id),
+        f"id {theme_id!r} must match [a-z0-9][a-z0-9._-]{{0,63}}",
+    )
+    _require(
+        isinstance(theme.version, str) and theme.version.strip(),
+        f"theme {theme_id!r}: version must be a non-empty string, not {theme.version!r}",
+    )
+    name = theme.display_name
+    _require(
+        isinstance(name, str) and name.strip() == name and 0 < len(name) <= 80,
+        f"theme {theme_id!r}: display_name must be 1..80 characters without outer spaces, "
+        f"not {name!r}",
+    )
+
+
+def _check_palette(theme: MapTheme) -> None:
+    palette = theme.palette
+    assert isinstance(palette, Mapping), f"palette is a {type(palette).__name__}, not a Mapping"
+    missing = [key for key in PALETTE_KEYS if key not in palette]
+    assert not missing, f"palette lacks {', '.join(missing)}"
+    for key, colour in palette.items():
+        _require(
+            isinstance(colour, str) and _HEX.fullmatch(colour),
+            f"palette[{key!r}] = {colour!r} is not a #rrggbb colour",
+        )
+    ratio = _contrast(palette["label"], palette["halo"])
+    assert ratio >= _MIN_LABEL_CONTRAST, (
+        f"labels ({palette['label']}) on their halo ({palette['halo']}) have a contrast of "
+        f"{ratio:.1f}:1, below {_MIN_LABEL_CONTRAST}:1"
+    )
+    if not theme.effects.land_by_latitude:
+        assert palette["subject"].lower() != palette["land"].lower(), (
+            "palette 'subject' and 'land' are the same colour: the mapped place would not "
+            "stand out from its neighbours"
+        )
+
+
+def _check_strokes(theme: MapTheme) -> None:
+    strokes = theme.strokes
+    missing = [key for key in STROKE_KEYS if key not in strokes]
+    assert not missing, f"strokes lack {', '.join(missing)}"
+    for key, width in strokes.items():
+        _require(
+            isinstance(width, int | float) and math.isfinite(width) and width > 0,
+            f"strokes[{key!r}] = {width!r} must be a positive number (pixels at 72 dpi)",
+        )
+    assert strokes["river_max"] >= strokes["river_min"], "strokes: river_max < river_min"
+
+
+def _check_fonts(theme: MapTheme) -> None:
+    from ogplatform.maps.render.labels import fonts
+
+    library = fonts()
+    for role in FONT_ROLES:
+        family = theme.fonts.get(role)
+        assert family, f"fonts[{role!r}] is missing"
+        assert library.has_family(family), (
+            f"fonts[{role!r}] = {family!r} is not installed; known families: "
+            f"{', '.join(library.families)}"
+        )
+
+
+def _check_label_style(labels: LabelStyle) -> None:
+    assert isinstance(labels, LabelStyle), f"labels is a {type(labels).__name__}, not LabelStyle"
+    assert 100 <= labels.name_weight <= 900, f"labels.name_weight {labels.name_weight} not 100..900"
+    assert labels.halo_width >= 0, f"labels.halo_width {labels.halo_width} is negative"
+    assert labels.subdivision_size > 0, "labels.subdivision_size must be positive"
+
+
+def _check_effects(effects: MapEffects) -> None:
+    assert isinstance(effects, MapEffects), f"effects is a {type(effects).__name__}, not MapEffects"
+    assert effects.graticule >= 0, f"effects.graticule {effects.graticule} is negative"
+    assert effects.coastal_glow >= 0, f"effects.coastal_glow {effects.coastal_glow} is negative"
+    assert effects.coast_style in ("glow", "engraved"), (
+        f"effects.coast_style {effects.coast_style!r} is not 'glow' or 'engraved'"
+    )
+    lats = [lat for lat, _ in effects.land_by_latitude]
+    assert lats == sorted(lats), "effects.land_by_latitude must run from south to north"
+    for lat, colour in effects.land_by_latitude:
+        _require(
+            -90 <= lat <= 90 and _HEX.fullmatch(colour),
+            f"effects.land_by_latitude stop ({lat!r}, {colour!r}) is not (latitude, #rrggbb)",
+        )
+    if effects.subdivision_dash:
+        try:
+            dashes = [float(v) for v in effects.subdivision_dash.split()]
+        except ValueError:
+            dashes = []
+        _require(
+            dashes and all(d > 0 for d in dashes),
+            f"effects.subdivision_dash {effects.subdivision_dash!r} is not an SVG dash array",
+        )
+
+
+def _check_renders(theme: MapTheme) -> None:
+    from PIL import Image
+
+    from ogplatform.maps.geodata import LocationIndex
+    from ogplatform.maps.render import render_svg, svg_to_png
+
+    index = LocationIndex.load()
+    place = index.get(_SAMPLE_LOCATION)
+    assert place is not None, f"the geodata bundle lacks {_SAMPLE_LOCATION!r}"
+    width, height = _SAMPLE_SIZE
+    options: dict[str, Any] = {
+        "width": width,
+        "height": height,
+        "theme": theme,
+        "highlight": _SAMPLE_HIGHLIGHT,
+        "show_features": True,
+        "show_lake_labels": True,
+        "show_river_labels": True,
+    }
+    first, second = render_svg(index, place, **options), render_svg(index, place, **options)
+    assert first.svg == second.svg, "two renders of the same map gave different SVG"
+    root = ET.fromstring(first.svg)  # noqa: S314 - our own output
+    assert root.tag.endswith("svg"), f"the SVG's root is <{root.tag}>"
+    assert first.layout.theme == theme.id, f"the map says theme {first.layout.theme!r}"
+    assert first.layout.labels, "no label was placed on the sample map"
+    for key in ("sea", "coast", "highlight", "label"):
+        if key == "highlight" and theme.effects.highlight_hatch:
+            continue
+        assert theme.palette[key].lower() in first.svg.lower(), (
+            f"palette[{key!r}] does not appear in the SVG"
+        )
+    png = svg_to_png(first.svg, first.font_files)
+    assert png == svg_to_png(second.svg, second.font_files), "PNG output is not deterministic"
+    image = Image.open(io.BytesIO(png))
+    _require(
+        image.format == "PNG" and image.size == (width, height),
+        f"the PNG is {image.format} {image.size}, expected PNG {(width, height)}",
+    )
+
+
+def check_map_theme(theme: MapTheme) -> None:
+    """Check ``theme`` against the MapTheme contract; raise AssertionError on a breach.
+
+    Metadata (id, version, display name), a palette with every colour the renderer paints
+    with as ``#rrggbb`` (and labels readable on their halo), positive stroke widths, installed
+    fonts, a sane label style and effects; then a small map of Switzerland (neighbours,
+    cantons, lakes, rivers, a highlighted canton) rendered twice to SVG and PNG must come out
+    identical, well-formed and at the requested size.
+    """
+    _check_theme_metadata(theme)
+    _check_palette(theme)
+    _check_strokes(theme)
+    _check_fonts(theme)
+    _check_label_style(theme.labels)
+    _check_effects(theme.effects)
+    _check_renders(theme)
