@@ -18,7 +18,7 @@ from ogplatform.cards.routes import cards_router
 from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
-from ogplatform.jobs import HandlerRegistry, InProcessQueue, JobRunner
+from ogplatform.jobs import HandlerRegistry, JobRunner, job_queue_for
 from ogplatform.log import RequestContext, configure_logging
 from ogplatform.maps.downloads import downloads_router
 from ogplatform.maps.jobs_api import jobs_router
@@ -32,7 +32,7 @@ from ogplatform.runtime import Runtime
 from ogplatform.settings import Settings, SettingsError, load_settings
 from ogplatform.userdata import userdata_router
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "job_handlers_for"]
 
 
 @get("/", include_in_schema=False)
@@ -63,6 +63,14 @@ def create_app(
         sys.exit(f"ogplatform: {exc}")
 
 
+def job_handlers_for(runtime: Runtime) -> HandlerRegistry:
+    """The job types this build runs, with their handlers: the app's in-process runner and
+    ``ogplatform worker`` both take them from here."""
+    handlers = HandlerRegistry()
+    register_map_jobs(handlers, runtime)
+    return handlers
+
+
 def _build(
     settings: Settings,
     plugins: PluginRegistry | None,
@@ -71,9 +79,8 @@ def _build(
     configure_logging(settings.logging)
     runtime = Runtime(settings, plugins)
     card_renderer = CardRenderer(settings.render, settings.plugins)
-    job_handlers = HandlerRegistry()
-    register_map_jobs(job_handlers, runtime)
-    job_queue = InProcessQueue()
+    job_handlers = job_handlers_for(runtime)
+    job_queue = job_queue_for(settings)  # runner = "redis": wake-ups for `ogplatform worker`s
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -87,6 +94,7 @@ def _build(
         finally:
             if runner is not None:
                 await runner.stop()
+            await job_queue.close()
             card_renderer.close()
             await runtime.stop()
 

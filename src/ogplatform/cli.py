@@ -81,6 +81,42 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
 
 
 @main.command()
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), help="Jobs at a time (default: jobs.concurrency)."
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="On SIGTERM/SIGINT, seconds for jobs in progress to finish before they are released.",
+)
+@click.option(
+    "--handlers",
+    "registrars",
+    multiple=True,
+    metavar="MODULE:FUNCTION",
+    help="Also register the job types FUNCTION(registry, runtime) adds (repeatable).",
+)
+@click.pass_obj
+def worker(
+    obj: _Context, concurrency: int | None, grace: float, registrars: tuple[str, ...]
+) -> None:
+    """Run map jobs from the Redis queue ([jobs] runner = "redis"); start as many as you like,
+    on as many machines, against the same database and Redis."""
+    from ogplatform.log import configure_logging
+    from ogplatform.worker import load_registrar, run_worker
+
+    settings = obj.settings()
+    configure_logging(settings.logging)
+    try:
+        loaded = [load_registrar(reference) for reference in registrars]
+        asyncio.run(run_worker(settings, concurrency=concurrency, grace=grace, registrars=loaded))
+    except (PluginError, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_obj
 def plugins(obj: _Context, as_json: bool) -> None:

@@ -4,7 +4,7 @@ imports none of it. See docs/jobs.md.
 """
 
 from ogplatform.jobs.handlers import HandlerRegistry, JobHandler, JobOutcome, PermanentJobError
-from ogplatform.jobs.queue import InProcessQueue, JobQueue
+from ogplatform.jobs.queue import InProcessQueue, JobQueue, job_queue_for
 from ogplatform.jobs.runner import JobRunner
 from ogplatform.jobs.store import Finalizer, claim, complete, fail_attempt, renew
 
@@ -20,5 +20,6 @@ __all__ = [
     "claim",
     "complete",
     "fail_attempt",
+    "job_queue_for",
     "renew",
 ]

@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 from typing import Protocol, runtime_checkable
 
-__all__ = ["InProcessQueue", "JobQueue"]
+from ogplatform.settings import Settings, SettingsError
+
+__all__ = ["InProcessQueue", "JobQueue", "job_queue_for"]
 
 
 @runtime_checkable
@@ -15,11 +17,17 @@ class JobQueue(Protocol):
     """How the API tells runners that work is waiting."""
 
     async def notify(self, job_id: str) -> None:
-        """A job was created (or became due): wake a runner."""
+        """A job was created (or became due): wake a runner. Never raises: a wake-up that
+        cannot be sent is only a delay (runners poll)."""
         ...
 
-    async def wait(self, seconds: float) -> None:
-        """Return when notified, or after ``seconds``, whichever comes first."""
+    async def wait(self, seconds: float) -> str | None:
+        """Return when notified, or after ``seconds``, whichever comes first: the id of the job
+        the wake-up was for when the queue carries ids, else None."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections (the app's lifespan and the worker call it on the way out)."""
         ...
 
 
@@ -34,7 +42,27 @@ class InProcessQueue:
     async def notify(self, job_id: str) -> None:
         self._event.set()
 
-    async def wait(self, seconds: float) -> None:
+    async def wait(self, seconds: float) -> str | None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def job_queue_for(settings: Settings) -> JobQueue:
+    """The queue ``[jobs] runner`` asks for: in-process, or Redis through SAQ (needs
+    ``[redis] url`` and ``pip install 'ogplatform[redis]'``)."""
+    if settings.jobs.runner != "redis":
+        return InProcessQueue()
+    if not settings.redis.url:
+        raise SettingsError('jobs.runner = "redis" needs redis.url')
+    try:
+        from ogplatform.jobs.saq_queue import SaqJobQueue
+    except ImportError:
+        raise SettingsError(
+            "jobs.runner = \"redis\" needs SAQ: pip install 'ogplatform[redis]'"
+        ) from None
+    return SaqJobQueue(settings.redis.url, f"{settings.redis.key_prefix}jobs")

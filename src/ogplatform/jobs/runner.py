@@ -30,7 +30,16 @@ log = structlog.get_logger("ogplatform.jobs")
 class JobRunner:
     """``settings.concurrency`` workers taking jobs of the registered types from ``db``."""
 
-    __slots__ = ("_db", "_handlers", "_queue", "_settings", "_tasks", "name")
+    __slots__ = (
+        "_db",
+        "_handlers",
+        "_idle",
+        "_queue",
+        "_settings",
+        "_stopping",
+        "_tasks",
+        "name",
+    )
 
     def __init__(
         self,
@@ -45,43 +54,65 @@ class JobRunner:
         self._handlers = handlers
         self._settings = settings
         self._queue: JobQueue = queue or InProcessQueue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._idle: set[str] = set()  # workers waiting for work: nothing to lose in cancelling
+        self._stopping = False
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def start(self) -> None:
         """Start the worker tasks (in the running event loop)."""
+        self._stopping = False
         for number in range(self._settings.concurrency):
             owner = f"{self.name}/{number}"
-            self._tasks.append(asyncio.create_task(self._work(owner), name=f"jobs:{owner}"))
+            self._tasks[owner] = asyncio.create_task(self._work(owner), name=f"jobs:{owner}")
 
-    async def stop(self) -> None:
-        """Stop the workers. A job in progress keeps its lease until it runs out, then another
-        runner takes it over."""
-        for task in self._tasks:
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop the workers: idle ones at once; jobs in progress get ``grace`` seconds to
+        finish, then are cancelled and released (pending again, the attempt not counted).
+        A runner that dies instead of stopping leaves its jobs to whoever claims them after
+        their lease."""
+        self._stopping = True
+        tasks = dict(self._tasks)
+        for owner, task in tasks.items():
+            if owner in self._idle:
+                task.cancel()
+        if grace > 0 and tasks:
+            await asyncio.wait(tasks.values(), timeout=grace)
+        for task in tasks.values():
             task.cancel()
-        for task in self._tasks:
+        for task in tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
 
     async def _work(self, owner: str) -> None:
-        while True:
+        woken_for: str | None = None
+        while not self._stopping:
             try:
-                worked = await self.run_once(owner)
+                worked = await self.run_once(owner, job_id=woken_for)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database blinked: log, wait, carry on
                 log.exception("job_runner_error", runner=owner)
                 worked = False
-            if not worked:
-                await self._queue.wait(self._settings.poll_seconds)
+            woken_for = None
+            if not worked and not self._stopping:
+                self._idle.add(owner)
+                try:
+                    woken_for = await self._queue.wait(self._settings.poll_seconds)
+                finally:
+                    self._idle.discard(owner)
 
-    async def run_once(self, owner: str | None = None) -> bool:
-        """Claim and run one job; False when there was nothing to do."""
+    async def run_once(self, owner: str | None = None, *, job_id: str | None = None) -> bool:
+        """Claim and run one job (``job_id`` first, when a wake-up named one and nobody took
+        it yet); False when there was nothing to do."""
         owner = owner or f"{self.name}/0"
-        job = await store.claim(
-            self._db, owner, self._settings.lease_seconds, self._handlers.types()
-        )
+        lease, types = self._settings.lease_seconds, self._handlers.types()
+        job = None
+        if job_id is not None:
+            job = await store.claim(self._db, owner, lease, types, job_id=job_id)
+        if job is None:
+            job = await store.claim(self._db, owner, lease, types)
         if job is None:
             return False
         await self._run(job, owner)
@@ -101,6 +132,9 @@ class JobRunner:
         heartbeat = asyncio.create_task(self._heartbeat(job.id, owner))
         try:
             outcome = await handler(job)
+        except asyncio.CancelledError:  # stopping: give the job back rather than sit on it
+            await self._release(job, owner)
+            raise
         except PermanentJobError as exc:
             await self._fail(job, owner, str(exc), True)
             bound.info("job_failed", error=str(exc))
@@ -134,6 +168,15 @@ class JobRunner:
             permanent=permanent,
             backoff=self._settings.retry_backoff_seconds,
         )
+
+    async def _release(self, job: Job, owner: str) -> None:
+        bound = log.bind(job_id=job.id, job_type=job.job_type, runner=owner)
+        try:
+            released = await store.release(self._db, job.id, owner)
+        except Exception:  # then its lease runs out and another runner takes it over
+            bound.warning("job_release_failed", exc_info=True)
+            return
+        bound.info("job_released" if released else "job_lease_lost")
 
     async def _heartbeat(self, job_id: str, owner: str) -> None:
         lease = self._settings.lease_seconds

@@ -21,6 +21,7 @@ __all__ = [
     "claim",
     "complete",
     "fail_attempt",
+    "release",
     "renew",
 ]
 
@@ -42,9 +43,15 @@ CLAIMABLE = _claimable
 
 
 async def claim(
-    db: Database, owner: str, lease: float, job_types: frozenset[str] | None = None
+    db: Database,
+    owner: str,
+    lease: float,
+    job_types: frozenset[str] | None = None,
+    *,
+    job_id: str | None = None,
 ) -> Job | None:
     """Take the oldest claimable job for ``owner`` for ``lease`` seconds, or return None.
+    With ``job_id``, only that job (a queue's wake-up named it), if it is claimable.
 
     The candidate is read first, then taken with ``UPDATE ... WHERE id = :id AND <claimable>``;
     a runner that lost the race sees rowcount 0 and tries the next candidate.
@@ -54,13 +61,15 @@ async def claim(
         query = select(Job.id).where(_claimable(now))
         if job_types is not None:
             query = query.where(col(Job.job_type).in_(sorted(job_types)))
+        if job_id is not None:
+            query = query.where(col(Job.id) == job_id)
         async with db.session() as session:
-            job_id = (await session.exec(query.order_by(col(Job.available_at)).limit(1))).first()
-            if job_id is None:
+            candidate = (await session.exec(query.order_by(col(Job.available_at)).limit(1))).first()
+            if candidate is None:
                 return None
             taken = await session.exec(
                 sa.update(Job)
-                .where(col(Job.id) == job_id, _claimable(now))
+                .where(col(Job.id) == candidate, _claimable(now))
                 .values(
                     status="processing",
                     lease_owner=owner,
@@ -72,7 +81,7 @@ async def claim(
             )
             await session.commit()
             if taken.rowcount == 1:
-                return await session.get(Job, job_id, populate_existing=True)
+                return await session.get(Job, candidate, populate_existing=True)
     return None
 
 
@@ -84,6 +93,27 @@ async def renew(db: Database, job_id: str, owner: str, lease: float) -> bool:
             sa.update(Job)
             .where(*_owned(job_id, owner))
             .values(lease_expires_at=now + timedelta(seconds=lease), updated_at=now)
+        )
+        await session.commit()
+        return bool(result.rowcount == 1)
+
+
+async def release(db: Database, job_id: str, owner: str) -> bool:
+    """Give an unfinished job back (its runner is stopping): pending again at once, and the
+    interrupted attempt not counted. False when ``owner`` no longer had it."""
+    now = utcnow()
+    async with db.session() as session:
+        result = await session.exec(
+            sa.update(Job)
+            .where(*_owned(job_id, owner))
+            .values(
+                status="pending",
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=col(Job.attempts) - 1,
+                available_at=now,
+                updated_at=now,
+            )
         )
         await session.commit()
         return bool(result.rowcount == 1)
