@@ -19,12 +19,15 @@ from ogplatform.dependencies import provide_db_session
 from ogplatform.errors import handle_exception
 from ogplatform.health import healthz, readyz
 from ogplatform.jobs import HandlerRegistry, JobRunner, job_queue_for
+from ogplatform.jobs.webhooks import WebhookOutbox
 from ogplatform.log import RequestContext, configure_logging
 from ogplatform.maps.downloads import downloads_router
 from ogplatform.maps.jobs_api import jobs_router
 from ogplatform.maps.locations import locations_router
+from ogplatform.maps.map_jobs import JOB_TYPE as MAP_JOB_TYPE
 from ogplatform.maps.map_jobs import register_map_jobs
 from ogplatform.maps.resource import maps_router
+from ogplatform.maps.webhooks import map_event_view
 from ogplatform.openapi import openapi_config, swagger_assets_router
 from ogplatform.plugins import PluginError, PluginRegistry
 from ogplatform.ratelimit.middleware import RateLimitMiddleware, check_route_policies
@@ -32,7 +35,7 @@ from ogplatform.runtime import Runtime
 from ogplatform.settings import Settings, SettingsError, load_settings
 from ogplatform.userdata import userdata_router
 
-__all__ = ["create_app", "job_handlers_for"]
+__all__ = ["create_app", "job_handlers_for", "webhook_outbox_for"]
 
 
 @get("/", include_in_schema=False)
@@ -71,6 +74,16 @@ def job_handlers_for(runtime: Runtime) -> HandlerRegistry:
     return handlers
 
 
+def webhook_outbox_for(runtime: Runtime) -> WebhookOutbox | None:
+    """Job events for projects' webhooks: ``record`` is the runner's ``on_end``, ``start()``
+    runs the senders. None without a database (call after ``runtime.start()``) or with
+    ``[webhooks] enabled = false``. The in-process runner and ``ogplatform worker`` use it."""
+    if runtime.database is None or not runtime.settings.webhooks.enabled:
+        return None
+    views = {MAP_JOB_TYPE: map_event_view(runtime)}  # what GET .../jobs/maps/{id} shows
+    return WebhookOutbox(runtime.database, runtime.settings.webhooks, views)
+
+
 def _build(
     settings: Settings,
     plugins: PluginRegistry | None,
@@ -86,14 +99,22 @@ def _build(
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
         runner = None
+        outbox = webhook_outbox_for(runtime) if settings.jobs.runner == "inprocess" else None
         if settings.jobs.runner == "inprocess" and runtime.database is not None:
-            runner = JobRunner(runtime.database, job_handlers, settings.jobs, job_queue)
+            on_end = outbox.record if outbox else None
+            runner = JobRunner(
+                runtime.database, job_handlers, settings.jobs, job_queue, on_end=on_end
+            )
             runner.start()
+        if outbox is not None:
+            outbox.start()
         try:
             yield
         finally:
             if runner is not None:
                 await runner.stop()
+            if outbox is not None:
+                await outbox.stop()
             await job_queue.close()
             card_renderer.close()
             await runtime.stop()

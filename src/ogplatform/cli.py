@@ -339,6 +339,53 @@ def projects_create(obj: _Context, name: str, tokens: int | None) -> None:
     click.echo("Keep the key now: it is stored hashed and cannot be shown again.", err=True)
 
 
+@projects.command("webhook")
+@click.argument("project_id")
+@click.option("--url", help="Where job.completed / job.failed go (http:// or https://).")
+@click.option("--keep-secret", is_flag=True, help="Change the URL, keep the signing secret.")
+@click.option("--disable", is_flag=True, help="Turn the project's webhook off.")
+@click.pass_obj
+def projects_webhook(
+    obj: _Context, project_id: str, url: str | None, keep_secret: bool, disable: bool
+) -> None:
+    """Set (--url) or turn off (--disable) a project's webhook. Setting it prints a new
+    signing secret, shown only now; without options, show the URL."""
+    from ogplatform.jobs.webhooks import check_webhook_url, clear_webhook, set_webhook
+
+    if url is not None and disable:
+        raise click.UsageError("give --url or --disable, not both")
+    if url is not None:
+        try:
+            check_webhook_url(url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--url") from None
+
+    async def run(session: Any) -> Any:
+        from ogplatform.db import Project
+
+        if url is not None:
+            return await set_webhook(session, project_id, url, keep_secret=keep_secret)
+        if disable:
+            return await clear_webhook(session, project_id)
+        project = await session.get(Project, project_id)
+        if project is None:
+            raise LookupError(f"no project {project_id}")
+        return project.webhook_url
+
+    try:
+        answer = asyncio.run(_with_session(obj.settings(), run))
+    except LookupError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    if url is not None:
+        click.echo(f"webhook: {url}")
+        click.echo(f"secret:  {answer}")
+        click.echo("Keep the secret: receivers check X-Webhook-Signature with it.", err=True)
+    elif disable:
+        click.echo(f"webhook of {project_id} turned off")
+    else:
+        click.echo(f"webhook: {answer or 'off'}")
+
+
 @main.group()
 def keys() -> None:
     """A project's API keys."""

@@ -33,6 +33,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "StorageSettings",
+    "WebhookSettings",
     "load_settings",
 ]
 
@@ -199,6 +200,23 @@ class JobsSettings(_Section, frozen=True):
     default_token_balance: Annotated[int, msgspec.Meta(ge=-1)] = -1
 
 
+class WebhookSettings(_Section, frozen=True):
+    # Off: no events are recorded or sent, whatever the projects' webhook URLs.
+    enabled: bool = True
+    # POSTs per event (the first one included) before the delivery is marked failed.
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=50)] = 10
+    # A failed POST waits backoff_seconds * 2**(attempt-1), capped, with up to half taken off
+    # at random (jitter), before the next one: 10 s, 20 s, 40 s, ... 85 minutes at most in all.
+    backoff_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 10.0
+    max_backoff_seconds: Annotated[float, msgspec.Meta(ge=0, le=86400)] = 3600.0
+    # The whole POST (connect, send, answer) must end within this; longer counts as a failure.
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+    # How often an idle sender looks for due retries and other processes' events.
+    poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 2.0
+    # POSTs in flight at once per process.
+    concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
+
+
 class PluginSettings(_Section, frozen=True):
     # A plugin that fails to load stops start-up instead of being logged and skipped.
     strict: bool = False
@@ -219,6 +237,7 @@ class Settings(_Section, frozen=True):
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     ratelimit: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
     jobs: JobsSettings = msgspec.field(default_factory=JobsSettings)
+    webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
     plugins: PluginSettings = msgspec.field(default_factory=PluginSettings)
     # Folder that relative paths were resolved against (the config file's folder); set by loader.
     base_dir: str = "."

@@ -20,6 +20,7 @@ from ogplatform.db.models import Job
 from ogplatform.jobs import store
 from ogplatform.jobs.handlers import HandlerRegistry, PermanentJobError
 from ogplatform.jobs.queue import InProcessQueue, JobQueue
+from ogplatform.jobs.store import JobEndHook
 from ogplatform.settings import JobsSettings
 
 __all__ = ["JobRunner"]
@@ -28,12 +29,17 @@ log = structlog.get_logger("ogplatform.jobs")
 
 
 class JobRunner:
-    """``settings.concurrency`` workers taking jobs of the registered types from ``db``."""
+    """``settings.concurrency`` workers taking jobs of the registered types from ``db``.
+
+    ``on_end`` runs inside the transaction that ends a job (completed, or failed for good); the
+    webhook outbox (:meth:`~ogplatform.jobs.webhooks.WebhookOutbox.record`) is one.
+    """
 
     __slots__ = (
         "_db",
         "_handlers",
         "_idle",
+        "_on_end",
         "_queue",
         "_settings",
         "_stopping",
@@ -49,9 +55,11 @@ class JobRunner:
         queue: JobQueue | None = None,
         *,
         name: str | None = None,
+        on_end: JobEndHook | None = None,
     ) -> None:
         self._db = db
         self._handlers = handlers
+        self._on_end = on_end
         self._settings = settings
         self._queue: JobQueue = queue or InProcessQueue()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -154,6 +162,7 @@ class JobRunner:
             outcome.result,
             outcome.actual_token_cost,
             outcome.finalize,
+            self._on_end,
         ):
             bound.info("job_completed")
         else:
@@ -167,6 +176,7 @@ class JobRunner:
             reason,
             permanent=permanent,
             backoff=self._settings.retry_backoff_seconds,
+            on_end=self._on_end,
         )
 
     async def _release(self, job: Job, owner: str) -> None:

@@ -18,6 +18,7 @@ from ogplatform.db.models import Job, Project, utcnow
 __all__ = [
     "CLAIMABLE",
     "Finalizer",
+    "JobEndHook",
     "claim",
     "complete",
     "fail_attempt",
@@ -28,6 +29,10 @@ __all__ = [
 # Called inside the completing transaction, so what it writes (e.g. a map row) exists if and
 # only if the job is completed.
 Finalizer = Callable[[AsyncSession], Awaitable[None]]
+# Called with the job's id inside the transaction that ends a job (completed, or failed for
+# good), after its row is updated: an event it records (a webhook's outbox row) exists if and
+# only if the job ended.
+JobEndHook = Callable[[AsyncSession, str], Awaitable[None]]
 _ERROR_MAX = 2000
 
 
@@ -134,8 +139,9 @@ async def complete(
     result: dict[str, Any],
     actual_token_cost: int | None,
     finalize: Finalizer | None = None,
+    on_end: JobEndHook | None = None,
 ) -> bool:
-    """Mark the job completed, with ``finalize``'s writes, in one transaction.
+    """Mark the job completed, with ``finalize``'s and ``on_end``'s writes, in one transaction.
 
     False (and nothing written) when ``owner`` lost the job meanwhile.
     """
@@ -160,6 +166,8 @@ async def complete(
             return False
         if finalize is not None:
             await finalize(session)
+        if on_end is not None:
+            await on_end(session, job_id)
         await session.commit()
         return True
 
@@ -172,10 +180,12 @@ async def fail_attempt(
     *,
     permanent: bool,
     backoff: float,
+    on_end: JobEndHook | None = None,
 ) -> str | None:
     """Record a failed attempt: back to ``pending`` after a backoff, or ``failed`` for good
     when the error is permanent or the attempts are used up (its reserved tokens go back to
-    the project). Returns the new status, or None when ``owner`` no longer had the job.
+    the project; ``on_end`` runs in that transaction). Returns the new status, or None when
+    ``owner`` no longer had the job.
     """
     now = utcnow()
     final = permanent or job.attempts >= job.max_attempts
@@ -197,6 +207,8 @@ async def fail_attempt(
             return None
         if final:
             await _refund(session, job)
+            if on_end is not None:
+                await on_end(session, job.id)
         await session.commit()
     return str(values["status"])
 
