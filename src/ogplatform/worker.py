@@ -51,7 +51,7 @@ async def run_worker(
     """Run jobs until SIGTERM or SIGINT: migrate (``database.auto_migrate``) or check the
     schema, register the app's handlers (and ``registrars``'), then claim jobs as wake-ups
     arrive and every ``poll_seconds`` besides."""
-    from ogplatform.app import job_handlers_for  # the app's wiring, shared rather than copied
+    from ogplatform.app import job_handlers_for, webhook_outbox_for  # shared, not copied
     from ogplatform.db import current_revision, head_revision
 
     if not settings.database.url:
@@ -75,7 +75,9 @@ async def run_worker(
         handlers = job_handlers_for(runtime)
         for register in registrars:
             register(handlers, runtime)
-        runner = JobRunner(runtime.database, handlers, settings.jobs, queue)
+        outbox = webhook_outbox_for(runtime)  # job events recorded and sent from here too
+        on_end = outbox.record if outbox else None
+        runner = JobRunner(runtime.database, handlers, settings.jobs, queue, on_end=on_end)
         if settings.jobs.runner != "redis":
             log.warning(
                 "worker_without_queue",
@@ -91,7 +93,13 @@ async def run_worker(
             lease_seconds=settings.jobs.lease_seconds,
             poll_seconds=settings.jobs.poll_seconds,
         )
-        await run_until_signalled(runner, grace=grace)
+        if outbox is not None:
+            outbox.start()
+        try:
+            await run_until_signalled(runner, grace=grace)
+        finally:
+            if outbox is not None:
+                await outbox.stop()  # unsent events stay due for the next sender
         log.info("worker_stopped", runner=runner.name)
     finally:
         await queue.close()

@@ -7,7 +7,9 @@ import asyncio
 import hashlib
 import hmac
 import inspect
+import os
 import re
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,7 +21,7 @@ from typing import Any
 import msgspec
 import pytest
 from click.testing import CliRunner
-from jobs_support import Tenant, serve, wait_for_job
+from jobs_support import Tenant, make_settings, serve, wait_for_job
 from litestar import Litestar
 from sqlmodel import col, select
 
@@ -451,6 +453,33 @@ async def test_turning_the_webhook_off_drops_pending_events(
     finally:
         await outbox.stop()
     assert receiver.received == [] and row.last_error == "the project's webhook is turned off"
+
+
+async def test_the_worker_records_and_sends_events(
+    database_url: str, tmp_path: Path, db: Database, receiver: Receiver
+) -> None:
+    from ogplatform.worker import run_worker
+
+    project_id = await _project(db)
+    await _hook_up(db, project_id, receiver)
+    job_id = await _add_job(db, project_id)
+
+    echo = _echo_registry().get("echo")
+    assert echo is not None
+
+    def echo_jobs(registry: HandlerRegistry, _: Any) -> None:
+        registry.register("echo", echo)
+
+    settings = make_settings(database_url, tmp_path, webhooks=FAST_HOOKS)
+    worker = asyncio.create_task(run_worker(settings, registrars=[echo_jobs], grace=1.0))
+    try:
+        [request] = await receiver.wait_for(1)
+    finally:
+        if not worker.done():  # its SIGTERM handler is in place: it started the runner
+            os.kill(os.getpid(), signal.SIGTERM)
+        await worker
+    assert request.verified and request.json()["data"]["job"]["id"] == job_id
+    assert request.json()["event"] == "job.completed"
 
 
 # -- the CLI ------------------------------------------------------------------------------------
