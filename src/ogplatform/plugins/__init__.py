@@ -6,7 +6,7 @@ Kinds and their entry-point groups: templates (``ogplatform.templates``), backgr
 """
 
 from ogplatform.plugins.backgrounds import Background
-from ogplatform.plugins.map_themes import MapTheme
+from ogplatform.plugins.map_themes import LabelStyle, MapEffects, MapTheme, MapThemeDef
 from ogplatform.plugins.registry import (
     KINDS,
     PluginError,
@@ -20,7 +20,10 @@ from ogplatform.plugins.templates import Template
 __all__ = [
     "KINDS",
     "Background",
+    "LabelStyle",
+    "MapEffects",
     "MapTheme",
+    "MapThemeDef",
     "PluginError",
     "PluginFailure",
     "PluginRecord",
