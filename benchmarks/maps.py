@@ -185,26 +185,25 @@ def measure(
             print(f"  {case.label}: {mine.note}")
         spec = ours.peer_spec(case, data_dir) if not reason else None
         theirs.note = reason
-        peer_data = None
-        if spec is not None:
-            peer_data = peer_load(spec)
-            body = peer_draw(peer_data, spec)  # warm-up, and the picture to look at
-            (out / f"{case.key}-peer.{case.fmt}").write_bytes(body)
-            theirs.size = len(body)
+        sides: list[tuple[Side, Callable[[], bytes], str]] = []
         if not mine.note:
-            body = ours.render(case)  # warm-up (chunks decoded, fonts loaded)
-            (out / f"{case.key}-ours.{ours.extension(case)}").write_bytes(body)
-            mine.size = len(body)
-        sides: list[tuple[Side, Callable[[], bytes]]] = []
-        if not mine.note:
-            sides.append((mine, lambda c=case: ours.render(c)))
+            sides.append((mine, lambda c=case: ours.render(c), f"{case.key}-ours.{case.fmt}"))
         if spec is not None:
-            sides.append((theirs, lambda d=peer_data, s=spec: peer_draw(d, s)))
-        for round_no in range(runs):
-            for side, render in sides if round_no % 2 == 0 else reversed(sides):
-                started = time.perf_counter()
+            data = peer_load(spec)
+            sides.append(
+                (theirs, lambda d=data, s=spec: peer_draw(d, s), f"{case.key}-peer.{case.fmt}")
+            )
+        if not quick:  # warm-up: ours decodes its chunks and loads fonts, matplotlib its fonts
+            for _, render, _ in sides:
                 render()
+        for round_no in range(runs):
+            for side, render, name in sides if round_no % 2 == 0 else reversed(sides):
+                started = time.perf_counter()
+                body = render()
                 side.warm_ms.append((time.perf_counter() - started) * 1000)
+                side.size = len(body)
+                if round_no == 0:  # the pictures to look at
+                    (out / name).write_bytes(body)
         children: list[tuple[Side, list[str]]] = []
         if not mine.note:
             children.append((mine, _child_command("ours", ours.child_spec(case, out))))
@@ -366,9 +365,6 @@ class Ours:
     def render(self, case: Case) -> bytes:
         return ours_render(self.index, case)
 
-    def extension(self, case: Case) -> str:
-        return case.fmt
-
     def child_spec(self, case: Case, out: Path) -> dict[str, Any]:
         return {"case": case.__dict__, "out": str(out)}
 
@@ -510,7 +506,8 @@ def location_spec(index: Any, case: Case, data_dir: Path) -> dict[str, Any]:
         "frames": frames,
         "inset_states": inset_states,
         "rank_limit": _rank_limit(layout.fit.scale),
-        "cities": max(6, int(w * h / 40000)),
+        # as many cities as ours placed (ours drops those that collide; the peer does not test)
+        "cities": sum(1 for b in layout.labels if b.kind in ("city", "capital")),
         "label_scale": scale,
         "theme": _theme(case.theme),
         "files": _files(data_dir),
@@ -708,21 +705,21 @@ def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
             labels += [
                 (p.x, p.y, n.upper(), "country")
                 for p, n in zip(points, named.NAME, strict=True)
-                if inside(p.x, p.y)
+                if isinstance(n, str) and inside(p.x, p.y)
             ]
         else:
             points = mine["subject"].representative_point()
             labels += [
                 (p.x, p.y, n.upper(), "subdivision")
                 for p, n in zip(points, mine["subject"].name, strict=True)
-                if inside(p.x, p.y)
+                if isinstance(n, str) and inside(p.x, p.y)
             ]
             if frame["name"] == "main":
                 points = mine["ctx"].representative_point()
                 labels += [
                     (p.x, p.y, n.upper(), "country")
                     for p, n in zip(points, mine["ctx"].NAME, strict=True)
-                    if inside(p.x, p.y)
+                    if isinstance(n, str) and inside(p.x, p.y)
                 ]
                 assert places is not None
                 towns = places.to_crs(crs)
@@ -916,15 +913,16 @@ def _child_command(side: str, spec: dict[str, Any]) -> list[str]:
     return [sys.executable, "-c", code, json.dumps(spec)]
 
 
+def _child_env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), path) if p)}
+
+
 def _run_child(command: list[str]) -> tuple[float, dict[str, float]]:
     """Wall time (ms) of the whole process, from before its start to after its exit, and the
     phases it reports on its own clock."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_child_env())
     wall = (time.perf_counter() - started) * 1000
     if done.returncode != 0:
         raise RuntimeError(f"cold run failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
@@ -968,9 +966,79 @@ def _child(side: str) -> None:
     print(json.dumps(laps))
 
 
+# -- where ours spends its time ----------------------------------------------------------------
+
+
+def profile(key: str = "us", *, cold: bool = False, top: int = 20) -> str:
+    """cProfile of one render of ours (warm: the second render in this process; cold: a fresh
+    process, import + index + first render), as text: the top functions by cumulative and by
+    own time, each with its share of the total."""
+    if cold:
+        done = subprocess.run(
+            [sys.executable, "-c", f"from benchmarks.maps import _profile_child; "
+             f"_profile_child({key!r}, {top})"],
+            capture_output=True, text=True, cwd=ROOT, env=_child_env(),
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"profile run failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+    import cProfile
+
+    from ogplatform.maps.geodata import LocationIndex
+
+    case = next(c for c in CASES if c.key == key)
+    index = LocationIndex.load()
+    ours_render(index, case)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    ours_render(index, case)
+    profiler.disable()
+    return _profile_text(profiler, f"{case.label}, warm (second render)", top)
+
+
+def _profile_child(key: str, top: int) -> None:
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    from ogplatform.maps.geodata import LocationIndex
+
+    case = next(c for c in CASES if c.key == key)
+    ours_render(LocationIndex.load(), case)
+    profiler.disable()
+    print(_profile_text(profiler, f"{case.label}, cold (import + index + first render)", top))
+
+
+def _profile_text(profiler: Any, title: str, top: int) -> str:
+    import pstats
+
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = max(getattr(stats, "total_tt", 0.0), 1e-9)
+    rows = []
+    for (path, line, func), (_cc, _nc, tt, ct, _callers) in entries.items():
+        where = path
+        for marker in ("site-packages/", "src/", "lib/python3"):
+            if marker in where:
+                where = where.split(marker, 1)[1]
+                break
+        rows.append((tt, ct, f"{where}:{line}({func})"))
+    out = [f"  profile, {title}: {total * 1000:.0f} ms in total (cProfile)"]
+    for name, key in (("cumulative", 1), ("own time", 0)):
+        out.append(f"  by {name}:  share   own ms   cum ms  function")
+        for row in sorted(rows, key=lambda r: -r[key])[:top]:
+            out.append(f"  {row[key] / total:>17.1%} {row[0] * 1000:8.0f} {row[1] * 1000:8.0f}  "
+                       f"{row[2]}")  # fmt: skip
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     import asyncio
 
-    quick_run = "--quick" in sys.argv[1:]
-    for comparison in asyncio.run(run(quick=quick_run)):
-        print(comparison.report())
+    args = sys.argv[1:]
+    if "--profile" in args:  # python -m benchmarks.maps --profile [us|de|...] [--cold]
+        names = [a for a in args if not a.startswith("--")]
+        print(profile(names[0] if names else "us", cold="--cold" in args))
+    else:
+        for comparison in asyncio.run(run(quick="--quick" in args)):
+            print(comparison.report())

@@ -13,15 +13,16 @@ from benchmarks.__main__ import main
 
 
 def test_ours_runs_warm_and_cold_in_quick_mode(tmp_path, capsys):
-    results = maps.measure(("us",), quick=True, peer=False, out_dir=tmp_path)
+    """Germany: the quickest case (the United States has about three times the shapes)."""
+    results = maps.measure(("de",), quick=True, peer=False, out_dir=tmp_path)
     assert results == []  # no peer, no ratios
     width, height = maps.QUICK_SIZE
-    for name in ("us-ours.png", "us-ours-cold.png"):  # in this process, and a fresh one
+    for name in ("de-ours.png", "de-ours-cold.png"):  # in this process, and a fresh one
         with Image.open(tmp_path / name) as image:
             assert image.format == "PNG"
             assert image.size == (width, height)
     out = capsys.readouterr().out
-    assert f"US {width}x{height} PNG" in out
+    assert f"Germany {width}x{height} vintage PNG" in out
     assert "ours cold process (ms, its own clock): import" in out
 
 
@@ -40,10 +41,10 @@ def test_peer_runs_in_quick_mode(tmp_path, capsys):
     reason = maps.peer_missing()
     if reason:
         pytest.skip(f"peer side not measured: {reason}")
-    results = maps.measure(("us",), quick=True, out_dir=tmp_path)
+    results = maps.measure(("de",), quick=True, out_dir=tmp_path)
     assert [r.subject.split()[-1] for r in results] == ["warm", "cold"]
     assert all(r.subject_us > 0 and r.baseline_us > 0 for r in results)
-    for name in ("us-peer.png", "us-peer-cold.png"):
+    for name in ("de-peer.png", "de-peer-cold.png"):
         with Image.open(tmp_path / name) as image:
             assert image.size == maps.QUICK_SIZE
     assert "ratio" in capsys.readouterr().out
