@@ -4,18 +4,22 @@ from ogplatform.maps.render.draw import MapLayout, MapSvg, UnknownSubdivisionErr
 from ogplatform.maps.render.pdf import render_pdf, svg_to_pdf
 from ogplatform.maps.render.projection import (
     Albers,
+    EqualEarth,
     Fit,
     LambertAzimuthal,
     Projection,
     TransverseMercator,
     choose_projection,
 )
-from ogplatform.maps.render.raster import render_png, svg_to_png
+from ogplatform.maps.render.raster import render_png, render_world_png, svg_to_png
 from ogplatform.maps.render.themes import THEMES, MapThemeDef, get_theme
+from ogplatform.maps.render.world import WORLD_CODE, render_world_svg
 
 __all__ = [
     "THEMES",
+    "WORLD_CODE",
     "Albers",
+    "EqualEarth",
     "Fit",
     "LambertAzimuthal",
     "MapLayout",
@@ -29,6 +33,8 @@ __all__ = [
     "render_pdf",
     "render_png",
     "render_svg",
+    "render_world_png",
+    "render_world_svg",
     "svg_to_pdf",
     "svg_to_png",
 ]

@@ -7,8 +7,10 @@ so borders shared by two shapes stay shared (no slivers), and points closer than
 
 from __future__ import annotations
 
+import threading
 from array import array
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,9 +64,9 @@ def _half_plane(pts: Array, axis: int, bound: float, keep_above: bool) -> Array:
         return pts
     if not inside.any():
         return pts[:0]
-    nxt = np.roll(pts, -1, axis=0)
-    vn = np.roll(v, -1)
-    cross = inside != np.roll(inside, -1)
+    nxt = np.concatenate([pts[1:], pts[:1]])
+    vn = np.concatenate([v[1:], v[:1]])
+    cross = inside != np.concatenate([inside[1:], inside[:1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(cross, v / (v - vn), 0.0)
     inter = pts + (nxt - pts) * t[:, None]
@@ -96,6 +98,42 @@ def _box_relation(pts: Array, box: tuple[float, float, float, float]) -> int:
     return 2
 
 
+FLAT = 0.3  # px: a point this close to the line through its neighbours adds nothing
+
+
+def _drop_flat(q: Array, ring: bool, passes: int = 3) -> Array:
+    """Drop points lying within ``FLAT`` px of the line through their neighbours.
+
+    A point goes only when its coordinate hash is lower than both neighbours' (a strict
+    local minimum), so no two neighbours go in one pass and the decision depends on the
+    points, not on the ring's direction or start: a border shared by two shapes thins the
+    same way in both (only its two end points may differ)."""
+    for _ in range(passes):
+        n = len(q)
+        if n < (6 if ring else 4):
+            return q
+        g = np.round(q * GRID).astype(np.int64)
+        h = ((g[:, 0] * 73856093) ^ (g[:, 1] * 19349663)) & 0xFFFFF
+        if ring:
+            prev, nxt = np.concatenate([q[-1:], q[:-1]]), np.concatenate([q[1:], q[:1]])
+            hp, hn = np.concatenate([h[-1:], h[:-1]]), np.concatenate([h[1:], h[:1]])
+        else:
+            prev = np.vstack([q[:1], q[:-1]])
+            nxt = np.vstack([q[1:], q[-1:]])
+            hp = np.concatenate([[-1], h[:-1]])
+            hn = np.concatenate([h[1:], [-1]])
+        bx, by = nxt[:, 0] - prev[:, 0], nxt[:, 1] - prev[:, 1]
+        cross = np.abs((q[:, 0] - prev[:, 0]) * by - (q[:, 1] - prev[:, 1]) * bx)
+        flat = cross <= FLAT * np.maximum(np.hypot(bx, by), 1e-9)
+        drop = flat & (h < hp) & (h < hn)
+        if not ring:
+            drop[0] = drop[-1] = False
+        if not drop.any():
+            return q
+        q = q[~drop]
+    return q
+
+
 def _snap(pts: Array, ring: bool = True) -> Array:
     q = np.round(pts * GRID) / GRID
     if len(q) > 1:
@@ -104,12 +142,13 @@ def _snap(pts: Array, ring: bool = True) -> Array:
         q = q[keep]
         if ring and len(q) > 1 and np.all(q[0] == q[-1]):
             q = q[:-1]
+        q = _drop_flat(q, ring)
     return q
 
 
 def _ring_area(pts: Array) -> float:
     x, y = pts[:, 0], pts[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return 0.5 * abs(float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0]))
 
 
 def _lonlat_pieces(ring: Array, frame: Frame) -> list[Array]:
@@ -158,6 +197,11 @@ def _seam_lines(ring: Array) -> list[Array] | None:
     return [ring[closed[a : b + 1]] for a, b in zip(idx[0::2], idx[1::2], strict=True)]
 
 
+_CACHE_SIZE = 4000
+_cache: OrderedDict[Hashable, tuple[Shape, list[list[Array]], list[Array]]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def project_polygons(
     shape: Shape,
     frame: Frame,
@@ -170,7 +214,38 @@ def project_polygons(
 
     With ``seams`` given, rings running along the antimeridian are left out of the result's
     strokes: their fill rings are still returned, and their outlines minus the seam edges are
-    appended to ``seams`` as open lines (see :func:`stroke_rings`)."""
+    appended to ``seams`` as open lines (see :func:`stroke_rings`).
+
+    Results are kept in-process per (shape, frame): the same place at the same size in
+    another theme, or the thumbnail of a job rendered twice, projects nothing again."""
+    sel = tuple(parts) if parts is not None else None
+    key = (id(shape), frame, min_area, sel)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is shape:
+            _cache.move_to_end(key)
+    if hit is not None and hit[0] is shape:
+        if seams is not None:
+            seams.extend(hit[2])
+        return list(hit[1])
+    own_seams: list[Array] = []
+    out = _project_polygons(shape, frame, min_area, sel, own_seams)
+    with _cache_lock:
+        _cache[key] = (shape, out, own_seams)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    if seams is not None:
+        seams.extend(own_seams)
+    return list(out)
+
+
+def _project_polygons(
+    shape: Shape,
+    frame: Frame,
+    min_area: float,
+    parts: Iterable[int] | None,
+    seams: list[Array],
+) -> list[list[Array]]:
     out: list[list[Array]] = []
     selected: Sequence[tuple[array[float], ...]] = shape.parts
     if parts is not None:

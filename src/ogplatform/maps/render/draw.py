@@ -943,7 +943,7 @@ def _place_all(
             status = place_area(p, a, specs[a.kind], pad)
             if a.kind == "highlight" and status != "placed" and a.region is None:
                 leaders.append(a)  # a label the caller asked for: from outside if need be
-            elif status == "small" and a.leader:
+            elif status != "placed" and a.leader:
                 leaders.append(a)
 
     if marker is not None:

@@ -52,7 +52,7 @@ def fonts() -> FontLibrary:
 
 def _edges(rings: Sequence[Array]) -> tuple[Array, Array]:
     a = np.concatenate(rings)
-    b = np.concatenate([np.roll(r, -1, axis=0) for r in rings])
+    b = np.concatenate([np.concatenate([r[1:], r[:1]]) for r in rings])
     return a, b
 
 
@@ -125,7 +125,7 @@ def polylabel(
 
 def ring_area(r: Array) -> float:
     x, y = r[:, 0], r[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return 0.5 * abs(float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0]))
 
 
 def largest_polygon(polys: Sequence[list[Array]]) -> list[Array] | None:
@@ -436,15 +436,12 @@ def _split_two(name: str) -> list[str] | None:
     return best
 
 
-def _clear_of_outline(box: Box, rings: Sequence[Array], inset: float) -> bool:
-    """No outline vertex inside ``box`` shrunk by ``inset`` (so no border runs under it)."""
+def _clear_of_outline(box: Box, rings: Sequence[Array], ix: float, iy: float) -> bool:
+    """No outline vertex inside ``box`` shrunk by ``ix``/``iy`` (no border runs under it)."""
     x0, y0, x1, y1 = box
     for r in rings:
         if np.any(
-            (r[:, 0] > x0 + inset)
-            & (r[:, 0] < x1 - inset)
-            & (r[:, 1] > y0 + inset)
-            & (r[:, 1] < y1 - inset)
+            (r[:, 0] > x0 + ix) & (r[:, 0] < x1 - ix) & (r[:, 1] > y0 + iy) & (r[:, 1] < y1 - iy)
         ):
             return False
     return True
@@ -499,8 +496,10 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
             box = _box_at(ax, ay, m, 0.0)
             if abbreviated:
                 inside = _fits_inside(box, poly, 0.3) or d >= 0.45 * m.height
-            elif strict:
-                inside = _fits_inside(box, poly, 0.0) and _clear_of_outline(box, poly, 1.0)
+            elif strict:  # the ends may touch the outline, the middle must clear it
+                inside = _fits_inside(box, poly, 0.07) and _clear_of_outline(
+                    box, poly, 0.07 * (box[2] - box[0]), 1.5
+                )
             else:
                 inside = _fits_inside(box, poly, 0.25)
             if not inside:
@@ -594,7 +593,7 @@ def place_leader(
             score = on_land * 10.0 + 0.2 * (1.0 - ca) + 0.3 * abs(sa)
             if best is None or score < best[0]:
                 best = (score, box, covering, (ex, ey), line_boxes)
-        if best is None or (best[0] >= 10.0 and dist < 52.0 * k):
+        if best is None or (best[0] >= 1.0 and dist < 70.0 * k):
             continue  # nothing free here, or only on land: try farther out first
         _, box, covering, (ex, ey), line_boxes = best
         p.take(

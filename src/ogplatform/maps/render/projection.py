@@ -256,7 +256,9 @@ def main_territory(shape: Shape, center_lon: float, near: float = 0.25) -> Terri
         rel = unwrap_ring(ring, center_lon)
         lat = ring[:, 1]
         k = math.cos(float(np.clip(lat.mean(), -89.0, 89.0)) * _RAD)
-        area = 0.5 * abs(float(np.dot(rel, np.roll(lat, -1)) - np.dot(lat, np.roll(rel, -1))))
+        area = 0.5 * abs(
+            float(rel[:-1] @ lat[1:] - lat[:-1] @ rel[1:] + rel[-1] * lat[0] - lat[-1] * rel[0])
+        )
         areas.append(area * k)
         boxes.append((float(rel.min()), float(rel.max()), float(lat.min()), float(lat.max())))
     order = sorted(range(len(areas)), key=lambda i: -areas[i])

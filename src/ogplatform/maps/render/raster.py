@@ -9,9 +9,10 @@ import resvg_py
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render._highlight import HighlightInput
 from ogplatform.maps.render.draw import MapLayout, render_svg
+from ogplatform.maps.render.world import render_world_svg
 from ogplatform.plugins.map_themes import MapTheme
 
-__all__ = ["render_png", "svg_to_png"]
+__all__ = ["render_png", "render_world_png", "svg_to_png"]
 
 
 def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
@@ -68,5 +69,32 @@ def render_png(
         show_lake_labels=show_lake_labels,
         river_label_position=river_label_position,
         lake_label_position=lake_label_position,
+    )
+    return svg_to_png(result.svg, result.font_files), result.layout
+
+
+def render_world_png(
+    index: LocationIndex,
+    *,
+    width: int = 1400,
+    height: int = 760,
+    theme: str | MapTheme = "modern",
+    dpi: int = 72,
+    show_features: bool = False,
+    highlight: Sequence[HighlightInput] = (),
+    graticule: bool | None = None,
+    show_country_labels: bool = True,
+) -> tuple[bytes, MapLayout]:
+    """The world map (:func:`render_world_svg`) as PNG bytes of ``width`` x ``height``."""
+    result = render_world_svg(
+        index,
+        width=width,
+        height=height,
+        theme=theme,
+        dpi=dpi,
+        show_features=show_features,
+        highlight=highlight,
+        graticule=graticule,
+        show_country_labels=show_country_labels,
     )
     return svg_to_png(result.svg, result.font_files), result.layout
