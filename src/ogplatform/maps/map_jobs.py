@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import uuid
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +50,10 @@ BOOL_OPTIONS = {
 POSITION_OPTIONS = ("river_label_position", "lake_label_position")
 LIST_OPTIONS = ("highlight_subdivisions", "selected_features")
 MAX_LIST = 500
+MAX_CODE = 100
+MAX_LABEL = 60
+HIGHLIGHT_KEYS = ("code", "id", "color", "label")
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 MAX_TITLE = 200
 FIELDS = ("location_id", "width", "height", "theme", "output_format", "dpi", "configuration")
 THUMBNAIL_WIDTH = 400
@@ -141,6 +147,9 @@ def parse_job_request(
     location = index.get(str(location_id))
     if location is None:
         raise ApiError(404, "Location not found", code="LOCATION_NOT_FOUND")
+    unknown = unknown_subdivisions(index, location, configuration["highlight_subdivisions"])
+    if unknown:
+        raise _invalid([f"unknown subdivision code(s): {', '.join(unknown)}"])
     return MapJobRequest(
         location=location,
         width=width,
@@ -191,16 +200,76 @@ def _configuration(value: Any, bad: list[str]) -> dict[str, Any]:
         if option not in POSITIONS:
             bad.append(f"configuration.{name} must be one of: {', '.join(POSITIONS)}")
         out[name] = option
-    for name in LIST_OPTIONS:
-        option = value.get(name, [])
-        if (
-            not isinstance(option, list)
-            or len(option) > MAX_LIST
-            or not all(isinstance(item, str) and 0 < len(item) <= 100 for item in option)
-        ):
-            bad.append(f"configuration.{name} must be an array of at most {MAX_LIST} strings")
-        out[name] = option
+    features = value.get("selected_features", [])
+    if (
+        not isinstance(features, list)
+        or len(features) > MAX_LIST
+        or not all(isinstance(item, str) and 0 < len(item) <= MAX_CODE for item in features)
+    ):
+        bad.append(
+            f"configuration.selected_features must be an array of at most {MAX_LIST} strings"
+        )
+    out["selected_features"] = features
+    out["highlight_subdivisions"] = _highlights(value.get("highlight_subdivisions", []), bad)
     return out
+
+
+def _highlights(value: Any, bad: list[str]) -> list[Any]:
+    """Codes (or ids), or objects ``{"code"|"id", "color"?, "label"?}``; kept as given."""
+    name = "configuration.highlight_subdivisions"
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        bad.append(f"{name} must be an array of at most {MAX_LIST} codes or objects")
+        return []
+    for i, item in enumerate(value):
+        where = f"{name}[{i}]"
+        if isinstance(item, str):
+            if not 0 < len(item) <= MAX_CODE:
+                bad.append(f"{where} must be a code of 1 to {MAX_CODE} characters")
+            continue
+        if not isinstance(item, dict):
+            bad.append(f"{where} must be a code or an object with code or id")
+            continue
+        bad.extend(f"{where} has unknown key {key}" for key in item if key not in HIGHLIGHT_KEYS)
+        key = item.get("code", item.get("id"))
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_CODE:
+            bad.append(f"{where} needs a code or id (a string of 1 to {MAX_CODE} characters)")
+        color = item.get("color")
+        if color is not None and not (isinstance(color, str) and _HEX_COLOUR.fullmatch(color)):
+            bad.append(f"{where}.color must be a hex colour (#rgb or #rrggbb)")
+        label = item.get("label")
+        if label is not None and not (isinstance(label, str) and len(label) <= MAX_LABEL):
+            bad.append(f"{where}.label must be a string of at most {MAX_LABEL} characters")
+    return value
+
+
+def highlight_key(item: str | dict[str, Any]) -> str:
+    """The code or id a (checked) highlight entry names."""
+    return item if isinstance(item, str) else str(item.get("code", item.get("id")))
+
+
+def unknown_subdivisions(
+    index: LocationIndex, location: Location, highlights: list[Any]
+) -> list[str]:
+    """The highlighted codes that name no subdivision of ``location``'s country, as given
+    (the renderer's rule: a subdivision code in any case, or a subdivision's id)."""
+    country = location if location.type == "country" else index.get(location.country_id)
+    if country is None:
+        return [highlight_key(item) for item in highlights]
+    subdivisions = set()
+    for child in index.children(country):
+        if child.type == "subdivision":
+            subdivisions |= {child.code, child.id}
+    unknown: list[str] = []
+    for item in highlights:
+        key = highlight_key(item)
+        if key.strip().lower() in subdivisions or key in subdivisions:
+            continue
+        found = index.get(key)
+        if found is not None and found.type == "subdivision" and found.country_id == country.id:
+            continue
+        if key not in unknown:
+            unknown.append(key)
+    return unknown
 
 
 def _invalid(problems: list[str]) -> ApiError:
@@ -268,60 +337,99 @@ class _Rendered:
     og_image: bytes
 
 
+MAP_FILES = {  # output_format: content type and the map asset's extension
+    "png": ("image/png", "png"),
+    "svg": ("image/svg+xml", "svg"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+def render_options(theme: str, configuration: dict[str, Any]) -> dict[str, Any]:
+    """The renderer's keyword arguments for a job's theme and (checked) ``configuration``:
+    every option of the seed the renderer knows, defaults where one is missing."""
+    options: dict[str, Any] = {"theme": theme}
+    for name, default in BOOL_OPTIONS.items():
+        options[name] = bool(configuration.get(name, default))
+    for name in POSITION_OPTIONS:
+        options[name] = str(configuration.get(name, "center"))
+    # Strings and highlight objects ({"code"|"id", "color"?, "label"?}) go through unchanged.
+    options["highlight"] = tuple(configuration.get("highlight_subdivisions", ()))
+    # TODO(selected_features): the renderer has no option for it yet; the list is checked and
+    # kept in the job's configuration, and every feature of the map's scale is drawn.
+    return options
+
+
+def render_map_file(
+    index: LocationIndex,
+    location: Location,
+    output_format: str,
+    *,
+    width: int,
+    height: int,
+    dpi: int,
+    options: dict[str, Any],
+) -> bytes:
+    """The map itself in ``output_format`` (png, svg or pdf): the job's map asset, the CLI's
+    file."""
+    from ogplatform.maps.render import render_pdf, render_png, render_svg
+
+    if output_format == "svg":
+        svg = render_svg(index, location, width=width, height=height, dpi=dpi, **options)
+        return svg.svg.encode()
+    render = render_pdf if output_format == "pdf" else render_png
+    return render(index, location, width=width, height=height, dpi=dpi, **options)[0]
+
+
 def _render(payload: dict[str, Any]) -> _Rendered:
     """All three images of a job (CPU-bound: runs in a worker thread)."""
-    from ogplatform.maps.render import render_png, render_svg
+    from ogplatform.maps.og_card import render_og_card
+    from ogplatform.maps.render import get_theme, render_png
+    from ogplatform.maps.render.labels import fonts
 
     index = location_index()
     location = index.get(payload["location"]["id"])
     if location is None:
         raise PermanentJobError("Location not found")
-    dims, config = payload["dimensions"], payload.get("configuration", {})
-    options: dict[str, Any] = {
-        "theme": payload["theme"]["name"],
-        "show_features": bool(config.get("show_features", False)),
-        "highlight": tuple(config.get("highlight_subdivisions", ())),
-    }
+    dims = payload["dimensions"]
     fmt = payload["output_format"]
-    if fmt == "pdf":
-        raise PermanentJobError("PDF output is not available yet")
+    options = render_options(payload["theme"]["name"], payload.get("configuration", {}))
+    content_type, extension = MAP_FILES[fmt]
     try:
-        if fmt == "svg":
-            svg = render_svg(
-                index,
-                location,
-                width=dims["width"],
-                height=dims["height"],
-                dpi=dims["dpi"],
-                **options,
-            )
-            body, content_type, extension = svg.svg.encode(), "image/svg+xml", "svg"
-        else:
-            body, _ = render_png(
-                index,
-                location,
-                width=dims["width"],
-                height=dims["height"],
-                dpi=dims["dpi"],
-                **options,
-            )
-            content_type, extension = "image/png", "png"
+        body = render_map_file(
+            index,
+            location,
+            fmt,
+            width=dims["width"],
+            height=dims["height"],
+            dpi=dims["dpi"],
+            options=options,
+        )
         thumb_h = max(1, round(THUMBNAIL_WIDTH * dims["height"] / dims["width"]))
         thumbnail, _ = render_png(index, location, width=THUMBNAIL_WIDTH, height=thumb_h, **options)
-        og_image, _ = render_png(index, location, width=OG_SIZE[0], height=OG_SIZE[1], **options)
+        og_image = render_og_card(
+            index, location, fonts=fonts(), **{**options, "theme": get_theme(options["theme"])}
+        )
     except NotImplementedError:
         raise PermanentJobError(f"{location.type} maps are not available yet") from None
-    except ValueError as exc:  # an unknown highlighted subdivision, a place without a shape
+    except ValueError as exc:  # a place without a shape; a highlight the checks let through
         raise PermanentJobError(f"cannot render this map: {exc}") from None
     return _Rendered(body, content_type, extension, thumbnail, (THUMBNAIL_WIDTH, thumb_h), og_image)
 
 
-def register_map_jobs(registry: HandlerRegistry, runtime: Runtime) -> None:
-    """Teach the job runner to render map jobs with this runtime's storage."""
+def register_map_jobs(
+    registry: HandlerRegistry, runtime: Runtime, executor: Executor | None = None
+) -> None:
+    """Teach the job runner to render map jobs with this runtime's storage.
+
+    Renders run in ``executor`` (default: the loop's thread pool). resvg holds the GIL, so in
+    a process that also serves requests a :class:`~concurrent.futures.ProcessPoolExecutor`
+    keeps the event loop free; everything crossing to it is plain data.
+    """
 
     async def handle(job: Job) -> JobOutcome:
         payload = job.payload
-        rendered = await asyncio.to_thread(_render, payload)
+        loop = asyncio.get_running_loop()
+        rendered = await loop.run_in_executor(executor, _render, payload)
         map_id = map_id_for(job.id)
         dims = payload["dimensions"]
         keys = {

@@ -73,14 +73,23 @@ async def test_list_jobs_with_pagination(client: httpx.AsyncClient, tenant: Tena
     assert bad.status_code == 400
 
 
-async def test_pdf_fails_with_a_clear_reason(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    response = await client.post(
-        tenant.jobs_url, json={**SMALL, "output_format": "pdf"}, headers=tenant.auth
-    )
-    assert response.json()["job"]["estimated_token_cost"] == 2
+def fail_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderer refuses every map, as it does a place it cannot draw."""
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise ValueError("no shape for 'lu'")
+
+    monkeypatch.setattr("ogplatform.maps.map_jobs.render_map_file", refuse)
+
+
+async def test_a_render_error_fails_the_job_with_its_reason(
+    client: httpx.AsyncClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fail_renders(monkeypatch)
+    response = await client.post(tenant.jobs_url, json=SMALL, headers=tenant.auth)
     done = await wait_for_job(client, tenant, response.json()["job"]["id"])
     assert done["status"] == "failed"
-    assert done["error"] == "PDF output is not available yet"
+    assert done["error"] == "cannot render this map: no shape for 'lu'"
     assert "assets" not in done
 
 
@@ -107,7 +116,7 @@ POSITIONS = "left, right, top, bottom, center"
          f"Validation failed: configuration.river_label_position must be one of: {POSITIONS}"),
         ({**SMALL, "configuration": {"highlight_subdivisions": "LU-CA"}},
          "Validation failed: configuration.highlight_subdivisions must be an array of at most"
-         " 500 strings"),
+         " 500 codes or objects"),
         ({**SMALL, "configuration": {"glow": True}},
          "Validation failed: unknown configuration option glow"),
         ({**SMALL, "colour": "red"}, "Validation failed: unknown field colour"),
@@ -166,7 +175,9 @@ async def test_auth_and_other_projects(
     assert (await client.get(f"{tenant.jobs_url}/{job_id}", headers=admin)).status_code == 200
 
 
-async def test_token_balance_402_and_refund(client: httpx.AsyncClient, database_url: str) -> None:
+async def test_token_balance_402_and_refund(
+    client: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     poor = await new_tenant(database_url, "poor", tokens=2)
     big = {**SMALL, "width": 1500, "height": 900, "dpi": 150}  # 2 area units x 2 = 4 tokens
     response = await client.post(poor.jobs_url, json=big, headers=poor.auth)
@@ -178,6 +189,7 @@ async def test_token_balance_402_and_refund(client: httpx.AsyncClient, database_
         "available_tokens": 2,
     }
     # a PDF job (2 tokens) reserves the balance, fails, and gives the tokens back
+    fail_renders(monkeypatch)
     pdf = await client.post(
         poor.jobs_url, json={**SMALL, "output_format": "pdf"}, headers=poor.auth
     )
@@ -185,6 +197,7 @@ async def test_token_balance_402_and_refund(client: httpx.AsyncClient, database_
     await wait_for_job(client, poor, pdf.json()["job"]["id"])
     refunded = await client.post(poor.jobs_url, json=big, headers=poor.auth)
     assert refunded.status_code == 402 and refunded.json()["available_tokens"] == 2
+    monkeypatch.undo()
     again = await client.post(poor.jobs_url, json=SMALL, headers=poor.auth)
     assert again.status_code == 201
 
