@@ -8,6 +8,9 @@ Each ``check_*`` function drives a plugin through its contract and fails with a 
 
     def test_my_theme():
         check_map_theme(my_theme)
+
+:func:`check_template` and :func:`check_background` drive card plugins, :func:`check_map_theme`
+a map theme (it imports the map renderer when called).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+import msgspec
+
+from ogplatform.plugins.backgrounds import Background
 from ogplatform.plugins.map_themes import (
     FONT_ROLES,
     PALETTE_KEYS,
@@ -37,8 +43,10 @@ from ogplatform.plugins.storage import (
     StorageBackend,
     StoredObject,
 )
+from ogplatform.plugins.templates import CardInput, Photo, Template
+from ogplatform.render import FontLibrary, Scene
 
-__all__ = ["check_map_theme", "check_storage_backend"]
+__all__ = ["check_background", "check_map_theme", "check_storage_backend", "check_template"]
 
 # Keys every backend must refuse; each is a classic way out of a folder or into a confusion.
 _HOSTILE_KEYS = (
@@ -385,3 +393,157 @@ def check_map_theme(theme: MapTheme) -> None:
     _check_label_style(theme.labels)
     _check_effects(theme.effects)
     _check_renders(theme)
+
+
+# -- card templates ---------------------------------------------------------------------------
+
+_HOSTILE_TEXT = '</text><script>alert("x")</script> & ]]> <!-- \u202e'
+_TITLE_80 = "Shipping faster: how we cut our CI build times in half with remote caching today"
+_DESCRIPTION_200 = (
+    "We moved every build step onto a shared remote cache, rewrote the slowest test suites, "
+    "and learned a lot about flaky tests along the way. Here is what worked and what did not."
+)
+_CARD_SIZES = ((1200, 630), (1200, 600), (1080, 1080))
+_TEMPLATE_DEFAULTS = frozenset({"bg", "text", "accent"})
+
+
+def _card_inputs() -> dict[str, CardInput]:
+    og = _CARD_SIZES[0]
+    return {
+        "short": CardInput(*og, title="Hello", description="A short description.", icon="🚀"),
+        "long": CardInput(*og, title=_TITLE_80, description=_DESCRIPTION_200, icon="⚡"),
+        "empty": CardInput(*og),
+        "hostile": CardInput(*og, title=_HOSTILE_TEXT, description=_HOSTILE_TEXT, icon="<b>"),
+        "arabic": CardInput(*og, title="مرحبا بالعالم: دليل شامل للمطورين", description="دليل"),
+        "twitter": CardInput(*_CARD_SIZES[1], title="Twitter size", description="No icon."),
+        "square": CardInput(*_CARD_SIZES[2], title="Square cards for feeds", icon="🟦"),
+    }
+
+
+def _check_template_metadata(template: Template) -> None:
+    from typing import get_args
+
+    from ogplatform.plugins.templates import TemplateParam
+
+    assert isinstance(template, Template), f"{template!r} lacks Template attributes"
+    _require(
+        isinstance(template.id, str) and _PLUGIN_ID.fullmatch(template.id),
+        f"id {template.id!r} must match [a-z0-9][a-z0-9._-]{{0,63}}",
+    )
+    for name in ("version", "name", "description", "category"):
+        value = getattr(template, name)
+        _require(
+            isinstance(value, str) and value.strip(),
+            f"template {template.id!r}: {name} must be a non-empty string, not {value!r}",
+        )
+    _require(
+        all(isinstance(tag, str) and tag for tag in template.tags),
+        f"template {template.id!r}: tags must be non-empty strings, not {template.tags!r}",
+    )
+    assert set(template.defaults) == _TEMPLATE_DEFAULTS, (
+        f"defaults has {sorted(template.defaults)}, expected {sorted(_TEMPLATE_DEFAULTS)}"
+    )
+    for key, colour in template.defaults.items():
+        _require(
+            isinstance(colour, str) and _HEX.fullmatch(colour),
+            f"defaults[{key!r}] = {colour!r} is not a #rrggbb colour",
+        )
+    unknown = set(template.params) - set(get_args(TemplateParam))
+    assert not unknown, f"params {sorted(unknown)} are not request parameters"
+    assert "title" in template.params, "params must include 'title'"
+
+
+def _check_scene(template: Template, card: CardInput, fonts: FontLibrary, what: str) -> Scene:
+    from ogplatform.render import Text
+
+    scene = template.compose(card, fonts)
+    assert isinstance(scene, Scene), f"{what}: compose returned {type(scene).__name__}"
+    assert (scene.width, scene.height) == (card.width, card.height), (
+        f"{what}: the scene is {scene.width}x{scene.height}, not {card.width}x{card.height}"
+    )
+    if card.photo is not None:
+        assert scene.backdrop is None, f"{what}: a card with a photo must leave the backdrop None"
+    for layer in scene.layers:
+        if isinstance(layer, Text):
+            right, bottom = layer.x + layer.block.width, layer.y + layer.block.height
+            _require(
+                layer.x >= 0 and layer.y >= 0 and right <= card.width + 0.5
+                and bottom <= card.height + 0.5,
+                f"{what}: a text block at ({layer.x:.0f}, {layer.y:.0f}) to "
+                f"({right:.0f}, {bottom:.0f}) leaves the {card.width}x{card.height} canvas",
+            )  # fmt: skip
+    assert template.compose(card, fonts) == scene, f"{what}: compose is not deterministic"
+    return scene
+
+
+def check_template(template: Template, fonts: FontLibrary | None = None) -> None:
+    """Check ``template`` against the Template contract; raise AssertionError on a breach.
+
+    Metadata (id, version, texts, tags, ``#rrggbb`` defaults for bg/text/accent, known
+    params); then cards people send (short, 80-character title, empty, hostile markup, Arabic,
+    the Twitter and square sizes, a photo when it takes ``bgId``) must compose deterministically
+    to a scene of the card's size with every text block on the canvas, and the hostile card
+    must give well-formed SVG (no injected element) and a PNG of the right size.
+    """
+    from PIL import Image
+
+    from ogplatform.render import render_raster, scene_svg
+
+    _check_template_metadata(template)
+    fonts = fonts or FontLibrary([])
+    inputs = _card_inputs()
+    if "bgId" in template.params:
+        photo = Photo("conformance", "#6b7280", "dark")
+        inputs["photo"] = msgspec.structs.replace(inputs["short"], photo=photo)
+    scenes = {
+        name: _check_scene(template, card, fonts, f"template {template.id!r}, {name} card")
+        for name, card in inputs.items()
+    }
+    hostile = scenes["hostile"]
+    svg = scene_svg(hostile, photo_href="data:image/png;base64,")
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert "script" not in tags, "hostile text became a <script> element in the SVG"
+    png = render_raster(hostile, "png", photo=None)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (hostile.width, hostile.height), f"the PNG is {image.size}"
+
+
+# -- backgrounds ------------------------------------------------------------------------------
+
+
+def check_background(background: Background) -> None:
+    """Check ``background`` against the Background contract; raise AssertionError on a breach.
+
+    Metadata (id, version, title, author, category, tags, ``#rrggbb`` dominant colour, tone
+    ``dark`` or ``light``); then ``image()`` at the three card sizes and a small one must be an
+    RGB image of exactly that size, the same pixels every time.
+    """
+    assert isinstance(background, Background), f"{background!r} lacks Background attributes"
+    bg_id = background.id
+    _require(
+        isinstance(bg_id, str) and _PLUGIN_ID.fullmatch(bg_id),
+        f"id {bg_id!r} must match [a-z0-9][a-z0-9._-]{{0,63}}",
+    )
+    for name in ("version", "title", "author", "category"):
+        value = getattr(background, name)
+        _require(
+            isinstance(value, str) and value.strip(),
+            f"background {bg_id!r}: {name} must be a non-empty string, not {value!r}",
+        )
+    _require(
+        all(isinstance(tag, str) and tag for tag in background.tags),
+        f"background {bg_id!r}: tags must be non-empty strings, not {background.tags!r}",
+    )
+    colour = background.dominant_color
+    _require(
+        isinstance(colour, str) and _HEX.fullmatch(colour),
+        f"background {bg_id!r}: dominant_color {colour!r} is not a #rrggbb colour",
+    )
+    assert background.tone in ("dark", "light"), f"tone {background.tone!r} is not dark/light"
+    for width, height in (*_CARD_SIZES, (320, 200)):
+        image = background.image(width, height)
+        assert image.size == (width, height), f"image({width}, {height}) is {image.size}"
+        assert image.mode == "RGB", f"image({width}, {height}) is {image.mode}, not RGB"
+        again = background.image(width, height)
+        assert image.tobytes() == again.tobytes(), f"image({width}, {height}) is not deterministic"
