@@ -361,3 +361,32 @@ def test_varnish_takes_xkey_purges_from_localhost_only(stack: Stack) -> None:
     after = varnish.get(url)
     assert after.headers["x-cdn-cache"] == "MISS"
     assert stack.log.reached(after)
+
+
+def test_making_a_map_private_purges_its_og_image_from_varnish(stack: Stack) -> None:
+    created = stack.ogplatform("projects", "create", "cdn-e2e")
+    assert created.returncode == 0, created.stderr
+    lines = dict(line.split(":", 1) for line in created.stdout.splitlines())
+    project, key = lines["project"].strip(), lines["api key"].strip()
+    auth = {"Authorization": f"Bearer {key}"}
+    jobs = f"{stack.origin.base_url}/api/v1/projects/{project}/jobs/maps"
+    job = httpx.post(jobs, json={"location_id": "lu", "width": 400, "height": 300}, headers=auth)
+    assert job.status_code == 201, job.text
+    job_url = f"{jobs}/{job.json()['job']['id']}"
+    done = poll(lambda: (j := httpx.get(job_url, headers=auth).json()["job"])["status"]
+                in ("completed", "failed") and j, "the map job to finish")  # fmt: skip
+    assert done["status"] == "completed", done
+    og_image, varnish = f"/maps/{done['map_id']}/og-image/", stack.varnish
+    assert varnish.get(og_image).headers["x-cdn-cache"] == "MISS"
+    cached = varnish.get(og_image)
+    assert (cached.status_code, cached.headers["x-cdn-cache"]) == (200, "HIT")
+
+    changed = httpx.patch(f"{stack.origin.base_url}/maps/{done['map_id']}/",
+                          json={"visibility": "private"}, headers=auth)  # fmt: skip
+    assert changed.status_code == 200, changed.text
+
+    hidden = varnish.get(og_image)
+    assert hidden.status_code == 404, "Varnish still served the map made private"
+    assert stack.log.reached(hidden)
+    assert hidden.headers.get("x-cdn-cache") != "HIT"
+    assert varnish.get(og_image, auth).status_code == 200  # the owner still sees it
