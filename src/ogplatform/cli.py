@@ -7,6 +7,7 @@ Commands that need settings read them the same way the app does (``--config`` or
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from typing import Any
@@ -275,6 +276,104 @@ def render_card_command(obj: _Context, /, output: str, fmt: str, **options: str)
     with open(output, "wb") as sink:
         sink.write(body)
     click.echo(f"{output}: {len(body)} bytes ({request.format}, {request.size})")
+
+
+_POSITION = click.Choice(["left", "right", "top", "bottom", "center"])
+
+
+@render.command("map")
+@click.option("--location", required=True, help="Location code (us, us-ca) or UUID.")
+@click.option("--theme", default="modern", show_default=True)
+@click.option("--width", type=int, default=1400, show_default=True, help="Pixels, 400-4096.")
+@click.option("--height", type=int, default=900, show_default=True, help="Pixels, 300-2160.")
+@click.option("--dpi", type=int, default=72, show_default=True, help="72, 150 or 300.")
+@click.option("--format", "fmt", default="", help="png, svg or pdf (default: from -o).")
+@click.option("--show-features", is_flag=True, help="Rivers and lakes.")
+@click.option("--show-river-labels", is_flag=True, help="Names on rivers (with features).")
+@click.option("--show-lake-labels", is_flag=True, help="Names on lakes.")
+@click.option("--no-subdivision-labels", is_flag=True, help="No state/province names.")
+@click.option("--no-country-labels", is_flag=True, help="No country names.")
+@click.option("--no-city-labels", is_flag=True, help="No city names.")
+@click.option("--river-label-position", type=_POSITION, default="center", show_default=True)
+@click.option("--lake-label-position", type=_POSITION, default="center", show_default=True)
+@click.option(
+    "--highlight",
+    "highlights",
+    multiple=True,
+    metavar="CODE",
+    help='A subdivision to highlight (repeatable): a code, or JSON {"code", "color", "label"}.',
+)
+@click.option("--selected-feature", "features", multiple=True, metavar="ID", hidden=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.pass_obj
+def render_map_command(
+    obj: _Context,
+    /,
+    location: str,
+    output: str,
+    fmt: str,
+    highlights: tuple[str, ...],
+    features: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Render one map to a file (PNG, SVG or vector PDF), with exactly the job API's rules."""
+    from ogplatform.errors import ApiError
+    from ogplatform.maps.locations import location_index
+    from ogplatform.maps.map_jobs import parse_job_request, render_map_file, render_options
+
+    highlight: list[Any] = []
+    for item in highlights:
+        try:
+            highlight.append(json.loads(item) if item.lstrip().startswith("{") else item)
+        except ValueError:
+            raise click.BadParameter(f"not JSON: {item}", param_hint="--highlight") from None
+    body = {
+        "location_id": location,
+        "width": options.pop("width"),
+        "height": options.pop("height"),
+        "theme": options.pop("theme"),
+        "dpi": options.pop("dpi"),
+        "output_format": fmt or os.path.splitext(output)[1].lstrip(".").lower() or "png",
+        "configuration": {
+            **{k: v for k, v in options.items() if k.startswith("show_")},
+            **{f"show_{k[3:]}": not v for k, v in options.items() if k.startswith("no_")},
+            "river_label_position": options["river_label_position"],
+            "lake_label_position": options["lake_label_position"],
+            "highlight_subdivisions": highlight,
+            "selected_features": list(features),
+        },
+    }
+    settings = obj.settings()
+    try:
+        registry = PluginRegistry.discover(settings.plugins)
+        index = location_index()
+        request = parse_job_request(msgspec.json.encode(body), index, registry)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ApiError as exc:
+        message = exc.message
+        if exc.status == 404:
+            message = f"{message}: {location!r} is neither a location code nor a location id"
+        raise click.ClickException(message) from None
+    try:
+        body_bytes = render_map_file(
+            index,
+            request.location,
+            request.output_format,
+            width=request.width,
+            height=request.height,
+            dpi=request.dpi,
+            options=render_options(request.theme, request.configuration),
+        )
+    except (NotImplementedError, ValueError) as exc:
+        raise click.ClickException(f"cannot render this map: {exc}") from None
+    with open(output, "wb") as sink:
+        sink.write(body_bytes)
+    paper = f"{request.width / request.dpi:.2f} x {request.height / request.dpi:.2f} in"
+    click.echo(
+        f"{output}: {len(body_bytes)} bytes ({request.output_format}, {request.location.name}, "
+        f"{request.width}x{request.height} px at {request.dpi} dpi = {paper})"
+    )
 
 
 @main.group()

@@ -92,3 +92,63 @@ def test_render_card_applies_the_api_rules(config, tmp_path):
     assert result.exit_code == 1
     assert "TITLE_TOO_LONG: title must be <= 80 characters" in result.output
     assert not (tmp_path / "x.png").exists()
+
+
+def test_render_map_writes_a_vector_pdf(config, tmp_path):
+    import io
+
+    import pypdf
+
+    out = tmp_path / "lu.pdf"
+    result = run("--config", str(config), "render", "map", "--location", "lu", "--theme",
+                 "vintage", "--width", "400", "--height", "300", "--dpi", "300",
+                 "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "400x300 px at 300 dpi = 1.33 x 1.00 in" in result.output
+    page = pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == (96, 72)
+    assert "Luxembourg" in page.extract_text()
+
+
+def test_render_map_passes_every_flag(config, tmp_path):
+    import re
+
+    from PIL import Image
+
+    out = tmp_path / "be.map"
+    result = run("--config", str(config), "render", "map", "--location", "be", "--format", "svg",
+                 "--width", "400", "--height", "300", "--no-subdivision-labels",
+                 "--no-country-labels", "--no-city-labels", "--show-features",
+                 "--highlight", "BE-VAN", "--highlight", '{"code": "be-wlg", "color": "#ff0000"}',
+                 "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    svg = out.read_text()
+    assert svg.startswith("<svg") and "<text" not in svg
+    assert re.search(r'fill="#ff0000"', svg)
+    png = tmp_path / "be.png"
+    result = run("--config", str(config), "render", "map", "--location", "be",
+                 "--width", "400", "--height", "300", "-o", str(png))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert Image.open(png).size == (400, 300)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--location", "atlantis"],
+         "Error: Location not found: 'atlantis' is neither a location code nor a location id"),
+        (["--location", "be", "--highlight", "BE-XYZ", "--highlight", "US-CA"],
+         "Error: Validation failed: unknown subdivision code(s): BE-XYZ, US-CA"),
+        (["--location", "be", "--theme", "neon", "--dpi", "96"],
+         "Error: Validation failed: theme must be one of: modern, vintage, satellite, monochrome,"
+         " blueprint; dpi must be one of: 72, 150, 300"),
+        (["--location", "be", "--format", "gif"],
+         "Error: Validation failed: output_format must be one of: png, svg, pdf"),
+    ],
+)  # fmt: skip
+def test_render_map_applies_the_job_api_rules(config, tmp_path, args, message):
+    out = tmp_path / "x.png"
+    result = run("--config", str(config), "render", "map", *args, "-o", str(out))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not out.exists()
