@@ -109,7 +109,7 @@ CASES = (
     Case("us", "us", "US", 1400, 900),
     Case("de", "de", "Germany", 2400, 1600, theme="vintage"),
     Case("in", "in", "India", 3508, 2480, dpi=300, fmt="pdf"),  # A4 landscape at 300 dpi
-    Case("world", "world", "World", 1400, 900),
+    Case("world", "world", "World", 1400, 760),
 )
 QUICK_SIZE = (280, 180)
 
@@ -322,7 +322,7 @@ def ours_render(index: Any, case: Case) -> bytes:
         "dpi": case.dpi,
         "show_features": True,
     }
-    if case.code == "world" and index.get("world") is None:
+    if case.code == "world":
         world = _world_renderer()
         if world is None:
             raise LookupError("world map: not available yet")
@@ -356,8 +356,8 @@ class Ours:
     def missing(self, case: Case) -> str:
         if case.fmt == "pdf" and _pdf_renderer() is None:
             return "PDF: not available yet (no render_pdf in ogplatform.maps.render)"
-        if case.code == "world" and self.index.get("world") is None and _world_renderer() is None:
-            return "world map: not available yet (no render_world_svg, no 'world' location)"
+        if case.code == "world" and _world_renderer() is None:
+            return "world map: not available yet (no render_world_png/render_world_svg)"
         if case.code != "world" and self.index.get(case.code) is None:
             return f"no location {case.code!r} in the bundle"
         return ""
@@ -371,7 +371,7 @@ class Ours:
     def peer_spec(self, case: Case, data_dir: Path) -> dict[str, Any]:
         """What the peer needs to draw the same map: projection, window, ranks, theme."""
         if case.code == "world":
-            return world_spec(case, data_dir)
+            return world_spec(self.index, case, data_dir)
         return location_spec(self.index, case, data_dir)
 
 
@@ -514,13 +514,23 @@ def location_spec(index: Any, case: Case, data_dir: Path) -> dict[str, Any]:
     }
 
 
-def world_spec(case: Case, data_dir: Path) -> dict[str, Any]:
-    """The world in Equal Earth, fitted with ours' 6 % margins (ours has no world map yet)."""
+def world_spec(index: Any, case: Case, data_dir: Path) -> dict[str, Any]:
+    """The world in Equal Earth: ours' fit, rank cut-offs (rivers 0-3, lakes 0-2) and number of
+    country labels when ours has a world map; its 4 % margins otherwise."""
     w, h = case.width, case.height
-    half_w, half_h = 17243959.0 * RADIUS / 6378137.0, 8392927.6 * RADIUS / 6378137.0
-    margin = max(16.0, 0.06 * min(w, h))
-    scale = min((w - 2 * margin) / (2 * half_w), (h - 2 * margin) / (2 * half_h))
-    ex, ey = w / 2 / scale, h / 2 / scale
+    labels = None
+    if _world_renderer() is not None:
+        from ogplatform.maps.render import render_world_svg  # type: ignore[attr-defined]
+
+        layout = _call(render_world_svg, index, width=w, height=h, theme=case.theme,
+                       dpi=case.dpi, show_features=True).layout  # fmt: skip
+        extent = _extent(layout.fit, (0.0, 0.0, w, h))
+        labels = sum(1 for b in layout.labels if b.kind == "country")
+    else:
+        half_w, half_h = 2.70663 * RADIUS, 1.31737 * RADIUS  # Equal Earth on the unit sphere
+        margin = max(12.0, 0.04 * min(w, h))
+        scale = min((w - 2 * margin) / (2 * half_w), (h - 2 * margin) / (2 * half_h))
+        extent = [-w / 2 / scale, w / 2 / scale, -h / 2 / scale, h / 2 / scale]
     return {
         "case": case.key,
         "world": True,
@@ -534,15 +544,16 @@ def world_spec(case: Case, data_dir: Path) -> dict[str, Any]:
                 "name": "main",
                 "axes": [0.0, 0.0, 1.0, 1.0],
                 "proj": f"+proj=eqearth +lon_0=0 +R={RADIUS} +units=m +no_defs",
-                "extent": [-ex, ex, -ey, ey],
+                "extent": extent,
                 "lonlat_box": [-180.0, -90.0, 180.0, 90.0],
                 "states": None,
                 "graticule": True,
             }
         ],
         "inset_states": [],
-        "rank_limit": 4,
-        "cities": max(6, int(w * h / 40000)),
+        "rank_limit": 3,  # rivers; lakes one less
+        "cities": 0,
+        "country_labels": labels,
         "label_scale": min(max(math.sqrt(w * h) / 1100.0, 0.85), 1.25),
         "theme": _theme(case.theme),
         "files": _files(data_dir),
@@ -580,10 +591,15 @@ def prepare_peer_files(data_dir: Path) -> None:
 def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
     """Read, filter, clip and reproject every layer the figure needs (the warm peer's untimed
     part; the cold peer times it)."""
+    import warnings
+
     import geopandas as gpd
     import numpy as np
     import pandas as pd
-    from shapely.geometry import LineString
+    from shapely.geometry import LineString, Polygon
+
+    # One regional Natural Earth file repeats a feature id; GDAL renumbers it and says so.
+    warnings.filterwarnings("ignore", "Several features with id", RuntimeWarning)
 
     files = spec["files"]
     th = spec["theme"]
@@ -603,7 +619,7 @@ def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
         )
         lakes = gpd.read_file(files["ne_50m_lakes"], columns=["name", "scalerank"])
         rivers = rivers[rivers.scalerank <= spec["rank_limit"]]
-        lakes = lakes[lakes.scalerank <= spec["rank_limit"]]
+        lakes = lakes[lakes.scalerank <= spec["rank_limit"] - 1]
         states = countries.iloc[0:0]
         subject = None
         places = None
@@ -638,7 +654,7 @@ def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
     rmax, rmin = strokes["river_max"], strokes["river_min"]
     rivers = rivers.assign(
         lw=[
-            round(rmax + (rmin - rmax) * min(max((r - 2) / 8.0, 0.0), 1.0), 2)
+            0.6 if world else round(rmax + (rmin - rmax) * min(max((r - 2) / 8.0, 0.0), 1.0), 2)
             for r in rivers.scalerank
         ]
     )
@@ -676,6 +692,10 @@ def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
             )
         mine["state_lines"] = mine["subject"].boundary
         mine["land_lines"] = pd.concat([mine["ctx"].boundary, mine["outline"]])
+        if world:  # the globe's outline: sea inside, paper outside
+            edge = np.linspace(-90.0, 90.0, 91)
+            ring = [(-180.0, y) for y in edge] + [(180.0, y) for y in edge[::-1]]
+            mine["globe"] = gpd.GeoSeries([Polygon(ring)], crs="EPSG:4326").to_crs(crs)
         mine["lakes"] = cut(lakes)
         mine["rivers"] = cut(rivers)
         if frame["graticule"] and th["graticule"]:
@@ -701,6 +721,9 @@ def peer_load(spec: dict[str, Any]) -> dict[str, Any]:
 
         if world:
             named = cut(countries[countries.LABELRANK <= 3])
+            if spec["country_labels"] is not None:  # as many as ours placed, the largest
+                named = named.loc[named.area.sort_values(ascending=False).index]
+                named = named.head(spec["country_labels"])
             points = named.representative_point()
             labels += [
                 (p.x, p.y, n.upper(), "country")
@@ -755,6 +778,14 @@ def _grain(width: int, height: int) -> Any:
     return rgba
 
 
+def _paper(sea: str, halo: str) -> str:
+    """Outside the globe: the sea colour pulled towards the paper colour (as ours does)."""
+    a = [int(sea[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(halo[i : i + 2], 16) for i in (1, 3, 5)]
+    t = 0.65 if sum(b) > sum(a) else 0.35
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+
+
 def peer_draw(data: dict[str, Any], spec: dict[str, Any]) -> bytes:
     """The figure: what the warm peer times (plot + savefig)."""
     from matplotlib import patheffects
@@ -782,6 +813,12 @@ def peer_draw(data: dict[str, Any], spec: dict[str, Any]) -> bytes:
             spine.set_linewidth(sw["frame"] * 0.8)
         x0, x1, y0, y1 = frame["extent"]
         z = iter(range(1, 1000))  # matplotlib draws polygons below lines unless told the order
+        if "globe" in frame:
+            paper = _paper(pal["sea"], pal["halo"])
+            fig.set_facecolor(paper)
+            ax.set_facecolor(paper)
+            frame["globe"].plot(ax=ax, color=pal["sea"], edgecolor=pal["coast"],
+                                linewidth=sw["frame"], zorder=next(z))  # fmt: skip
         if frame["graticule"] is not None:
             frame["graticule"].plot(
                 ax=ax, color=pal["graticule"], linewidth=sw["graticule"], zorder=next(z)
@@ -901,7 +938,7 @@ def peer_draw(data: dict[str, Any], spec: dict[str, Any]) -> bytes:
             )
         )
     buf = io.BytesIO()
-    fig.savefig(buf, format=spec["fmt"], dpi=dpi, facecolor=pal["sea"])
+    fig.savefig(buf, format=spec["fmt"], dpi=dpi, facecolor=fig.get_facecolor())
     return buf.getvalue()
 
 

@@ -71,6 +71,15 @@ def test_peer_projections_are_ours():
         px, py = transformer.transform(lons, lat)
         np.testing.assert_allclose(px, x * maps.RADIUS, rtol=1e-6, atol=1e-3)
         np.testing.assert_allclose(py, y * maps.RADIUS, rtol=1e-6, atol=1e-3)
+    from ogplatform.maps.render import projection
+
+    if hasattr(projection, "EqualEarth"):  # the world map's
+        x, y = projection.EqualEarth(0.0, 0.0).forward(lon * 5, lat)
+        world = maps.world_spec(maps.Ours().index, maps.CASES[-1], maps.ROOT)["frames"][0]
+        transformer = pyproj.Transformer.from_crs("EPSG:4326", world["proj"], always_xy=True)
+        px, py = transformer.transform(lon * 5, lat)
+        np.testing.assert_allclose(px, x * maps.RADIUS, rtol=1e-6, atol=1e-3)
+        np.testing.assert_allclose(py, y * maps.RADIUS, rtol=1e-6, atol=1e-3)
 
 
 def test_unknown_option_is_refused(capsys):
