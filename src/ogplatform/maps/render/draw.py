@@ -626,7 +626,7 @@ def render_svg(
                 if vis:
                     area = max(ring_area(p[0]) for p in vis)
                     bb = _bbox([p[0] for p in vis])
-                    tiny = max(bb[2] - bb[0], bb[3] - bb[1]) < small
+                    tiny = max(bb[2] - bb[0], bb[3] - bb[1]) < small or area < small * small * 2
                     priority = 1e9 + area
                     if city is not None and sub.id == city.parent_id:
                         priority += 5e8  # the city's own subdivision first

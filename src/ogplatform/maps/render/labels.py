@@ -531,6 +531,23 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
     return "taken" if fitted else "small"
 
 
+def _uncovered_point(p: LabelPlacer, poly: Sequence[Array]) -> tuple[float, float] | None:
+    """The inside point of ``poly`` farthest from its outline that no placed box covers."""
+    pts = np.concatenate(poly)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 12), np.linspace(y0, y1, 12))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    sd = _signed_dist(grid, _decimate(poly, 300))
+    for i in np.argsort(-sd):
+        if sd[i] <= 0:
+            break
+        cx, cy = float(grid[i, 0]), float(grid[i, 1])
+        if p.free([(cx - 1.0, cy - 1.0, cx + 1.0, cy + 1.0)]):
+            return cx, cy
+    return None
+
+
 def place_leader(
     p: LabelPlacer,
     lab: AreaLabel,
@@ -551,14 +568,19 @@ def place_leader(
     if d <= 0:
         pts = poly[0]
         x, y = float(pts[:, 0].mean()), float(pts[:, 1].mean())
+    if not p.free([(x - 1.0, y - 1.0, x + 1.0, y + 1.0)], region=lab.region):
+        spot = _uncovered_point(p, poly)  # a label covers the pole: point at another spot
+        if spot is None:
+            return False
+        x, y = spot
     text = lab.abbrev or lab.name
     m = measure(text, spec, [text])
     w, h = m.width, m.height
     land_d = _decimate(land, 3000) if land else []
     step = 3.0 * k
-    for dist in (16.0, 26.0, 38.0, 52.0, 70.0, 92.0):
+    best: tuple[float, Box, Box, tuple[float, float], list[Box]] | None = None
+    for dist in (16.0, 26.0, 38.0, 52.0, 70.0, 92.0, 120.0):
         dist *= k
-        best: tuple[float, Box, Box, tuple[float, float], list[Box]] | None = None
         for i in range(16):
             ang = math.pi * 2.0 * i / 16.0
             ca, sa = math.cos(ang), math.sin(ang)
@@ -589,12 +611,13 @@ def place_leader(
                 gx, gy = np.meshgrid(np.linspace(box[0], box[2], 5), np.linspace(box[1], box[3], 3))
                 sample = np.column_stack([gx.ravel(), gy.ravel()])
                 on_land = float(point_in_rings(sample, land_d).mean())
-            # prefer off the land, then to the right/east and level with the unit
-            score = on_land * 10.0 + 0.2 * (1.0 - ca) + 0.3 * abs(sa)
+            if on_land > 0 and dist > 38.0 * k:
+                continue  # a label on land goes right beside its unit, or not at all
+            # off the land first, then short lines, then to the east and level with the unit
+            score = on_land * 10.0 + dist / (25.0 * k) + 0.3 * (1.0 - ca) + 0.3 * abs(sa)
             if best is None or score < best[0]:
                 best = (score, box, covering, (ex, ey), line_boxes)
-        if best is None or (best[0] >= 1.0 and dist < 70.0 * k):
-            continue  # nothing free here, or only on land: try farther out first
+    if best is not None:
         _, box, covering, (ex, ey), line_boxes = best
         p.take(
             LabelBox(
