@@ -448,8 +448,13 @@ def projects_webhook(
     obj: _Context, project_id: str, url: str | None, keep_secret: bool, disable: bool
 ) -> None:
     """Set (--url) or turn off (--disable) a project's webhook. Setting it prints a new
-    signing secret, shown only now; without options, show the URL."""
-    from ogplatform.jobs.webhooks import check_webhook_url, clear_webhook, set_webhook
+    signing secret, shown only now; without options, show the URL and the latest deliveries."""
+    from ogplatform.jobs.webhooks import (
+        check_webhook_url,
+        clear_webhook,
+        recent_deliveries,
+        set_webhook,
+    )
 
     if url is not None and disable:
         raise click.UsageError("give --url or --disable, not both")
@@ -469,7 +474,7 @@ def projects_webhook(
         project = await session.get(Project, project_id)
         if project is None:
             raise LookupError(f"no project {project_id}")
-        return project.webhook_url
+        return project.webhook_url, await recent_deliveries(session, project_id)
 
     try:
         answer = asyncio.run(_with_session(obj.settings(), run))
@@ -482,7 +487,15 @@ def projects_webhook(
     elif disable:
         click.echo(f"webhook of {project_id} turned off")
     else:
-        click.echo(f"webhook: {answer or 'off'}")
+        current, deliveries = answer
+        click.echo(f"webhook: {current or 'off'}")
+        for row in deliveries:
+            when = row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            outcome = row.last_error or (f"HTTP {row.last_status_code}" if row.attempts else "")
+            click.echo(
+                f"{row.id}  {when}  {row.event}  job {row.job_id}  {row.status}  "
+                f"attempts {row.attempts}  {outcome}".rstrip()
+            )
 
 
 @main.group()

@@ -44,6 +44,7 @@ __all__ = [
     "check_webhook_url",
     "clear_webhook",
     "job_summary",
+    "recent_deliveries",
     "set_webhook",
     "sign",
 ]
@@ -138,6 +139,19 @@ async def clear_webhook(session: AsyncSession, project_id: str) -> None:
     project.webhook_secret = None
     session.add(project)
     await session.commit()
+
+
+async def recent_deliveries(
+    session: AsyncSession, project_id: str, limit: int = 10
+) -> list[WebhookDelivery]:
+    """The project's latest deliveries, newest first."""
+    rows = await session.exec(
+        select(WebhookDelivery)
+        .where(col(WebhookDelivery.project_id) == project_id)
+        .order_by(col(WebhookDelivery.created_at).desc())
+        .limit(limit)
+    )
+    return list(rows.all())
 
 
 @dataclass(frozen=True, slots=True)

@@ -357,6 +357,23 @@ async def test_retries_with_backoff_until_a_2xx_under_one_id(
     assert event["data"]["job"]["result"] == {"echo": 1}  # a type without a view: its summary
 
 
+async def test_an_event_is_sent_at_once_not_at_the_next_poll(
+    db: Database, receiver: Receiver
+) -> None:
+    project_id = await _project(db)
+    await _hook_up(db, project_id, receiver)
+    outbox = _outbox(db, poll_seconds=300.0)
+    outbox.start()
+    try:
+        await asyncio.sleep(0)  # the senders look once, find nothing and wait
+        await _add_job(db, project_id)
+        await _drain(JobRunner(db, _echo_registry(), FAST_JOBS, on_end=outbox.record))
+        # The job's commit wakes this process's senders.
+        await receiver.wait_for(1, limit=10.0)
+    finally:
+        await outbox.stop()
+
+
 async def test_a_slow_answer_is_a_failed_attempt(db: Database, receiver: Receiver) -> None:
     project_id = await _project(db)
     await _hook_up(db, project_id, receiver)
@@ -517,9 +534,34 @@ def test_cli_sets_and_clears_a_webhook(tmp_path: Path, monkeypatch: pytest.Monke
     assert cleared.webhook_url is None and cleared.webhook_secret is None
     unknown = runner.invoke(main, ["projects", "webhook", "nope", "--url", "https://x.example"])
     assert unknown.exit_code == 1 and "no project nope" in unknown.output
+    delivery = WebhookDelivery(
+        project_id=project_id,
+        job_id="6f1c0d7e-0000-4000-8000-000000000000",
+        event="job.failed",
+        payload={},
+        status="failed",
+        attempts=10,
+        last_status_code=500,
+        last_error="HTTP 500",
+    )
+    asyncio.run(_add(url, delivery))
+    listing = webhook().output.splitlines()
+    assert listing[0] == "webhook: off"
+    assert listing[1].startswith(delivery.id) and "job.failed" in listing[1]
+    assert listing[1].endswith("failed  attempts 10  HTTP 500")
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+
+async def _add(url: str, row: Any) -> None:
+    db = Database.from_url(url)
+    try:
+        async with db.session() as session:
+            session.add(row)
+            await session.commit()
+    finally:
+        await db.dispose()
 
 
 async def _load_project(url: str, project_id: str) -> Project:
