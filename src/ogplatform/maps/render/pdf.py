@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import typst
 
 from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.render._highlight import HighlightInput
 from ogplatform.maps.render.draw import MapLayout, render_svg
 from ogplatform.maps.render.raster import svg_to_png
 from ogplatform.plugins.map_themes import MapTheme
@@ -84,7 +85,7 @@ def render_pdf(
     theme: str | MapTheme = "modern",
     dpi: int = 72,
     show_features: bool = True,
-    highlight: Sequence[str] = (),
+    highlight: Sequence[HighlightInput] = (),
     graticule: bool | None = None,
     show_subdivision_labels: bool = True,
     show_country_labels: bool = True,
