@@ -1,20 +1,12 @@
-"""Webhooks: ``job.completed`` and ``job.failed`` POSTed to a project's URL, signed with its secret.
-
-An outbox. :meth:`WebhookOutbox.record` runs inside the transaction that ends a job (the
-runner's ``on_end`` hook), so an event row exists if and only if the job ended; sender tasks
-then claim due rows with a guarded UPDATE, POST them and retry with backoff. The runner never
-waits for a receiver. See docs/jobs.md ("Webhooks").
-"""
+"""The outbox: job events recorded in the transaction that ends the job, and the sender tasks
+that claim, POST and retry them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import os
 import random
-import secrets
 import socket
 import time
 import uuid
@@ -22,7 +14,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -34,26 +25,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ogplatform import __version__
 from ogplatform.db import Database
 from ogplatform.db.models import Job, Project, WebhookDelivery, utcnow
+from ogplatform.jobs.webhooks._projects import check_webhook_url, sign
 from ogplatform.settings import WebhookSettings
 
-__all__ = [
-    "EVENTS",
-    "SECRET_PREFIX",
-    "JobView",
-    "WebhookOutbox",
-    "check_webhook_url",
-    "clear_webhook",
-    "job_summary",
-    "recent_deliveries",
-    "set_webhook",
-    "sign",
-]
+__all__ = ["EVENTS", "JobView", "WebhookOutbox", "job_summary"]
 
 log = structlog.get_logger("ogplatform.webhooks")
 
 EVENTS = {"completed": "job.completed", "failed": "job.failed"}
-SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of generated secrets, not a secret
-MAX_URL = 2000
 _ERROR_MAX = 2000
 # A claimed delivery is this much longer than its POST may take: a sender that dies mid-POST
 # leaves the row due again after that, and a live one has finished (or timed out) well before.
@@ -86,72 +65,6 @@ def _summary(job: Job) -> dict[str, Any]:
         "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at),
     }
-
-
-def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    """The ``X-Webhook-Signature`` header: ``sha256=`` and the hex HMAC-SHA256, keyed with the
-    project's secret, of ``{timestamp}.{body}``."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"sha256={digest.hexdigest()}"
-
-
-def check_webhook_url(url: str) -> str:
-    """``url`` if it can be a webhook: absolute http(s) with a host, no credentials; else
-    ValueError saying why. Other schemes (file:, gopher:, ...) are never fetched."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        raise ValueError("the webhook URL must start with http:// or https://")
-    if not parts.hostname:
-        raise ValueError("the webhook URL has no host")
-    if parts.username or parts.password:
-        raise ValueError("the webhook URL must not contain credentials")
-    if len(url) > MAX_URL:
-        raise ValueError(f"the webhook URL is longer than {MAX_URL} characters")
-    return url.strip()
-
-
-async def set_webhook(
-    session: AsyncSession, project_id: str, url: str, *, keep_secret: bool = False
-) -> str:
-    """Point the project's webhook at ``url`` (committed) and return its signing secret: a new
-    one unless ``keep_secret`` and it has one. LookupError for an unknown project, ValueError
-    for a URL :func:`check_webhook_url` refuses."""
-    url = check_webhook_url(url)
-    project = await session.get(Project, project_id)
-    if project is None:
-        raise LookupError(f"no project {project_id}")
-    if not (keep_secret and project.webhook_secret):
-        project.webhook_secret = SECRET_PREFIX + secrets.token_urlsafe(24)
-    project.webhook_url = url
-    secret = project.webhook_secret
-    session.add(project)
-    await session.commit()
-    return secret
-
-
-async def clear_webhook(session: AsyncSession, project_id: str) -> None:
-    """Turn the project's webhook off (committed): no new events; pending ones are dropped as
-    failed when their turn comes. LookupError for an unknown project."""
-    project = await session.get(Project, project_id)
-    if project is None:
-        raise LookupError(f"no project {project_id}")
-    project.webhook_url = None
-    project.webhook_secret = None
-    session.add(project)
-    await session.commit()
-
-
-async def recent_deliveries(
-    session: AsyncSession, project_id: str, limit: int = 10
-) -> list[WebhookDelivery]:
-    """The project's latest deliveries, newest first."""
-    rows = await session.exec(
-        select(WebhookDelivery)
-        .where(col(WebhookDelivery.project_id) == project_id)
-        .order_by(col(WebhookDelivery.created_at).desc())
-        .limit(limit)
-    )
-    return list(rows.all())
 
 
 @dataclass(frozen=True, slots=True)
