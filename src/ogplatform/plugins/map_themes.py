@@ -11,6 +11,8 @@ the same read-only attributes does as well.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -26,6 +28,7 @@ __all__ = [
     "MapEffects",
     "MapTheme",
     "MapThemeDef",
+    "validate_map_theme",
 ]
 
 # Every colour the renderer paints with ("#rrggbb"); a palette may add "water_label" (the ink
@@ -144,3 +147,32 @@ class MapThemeDef:
     fonts: Mapping[str, str] = field(default_factory=lambda: DEFAULT_FONTS)
     labels: LabelStyle = field(default_factory=LabelStyle)
     effects: MapEffects = field(default_factory=MapEffects)
+
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def validate_map_theme(theme: MapTheme) -> None:
+    """Raise ValueError if ``theme`` lacks something the renderer reads (the registry calls it
+    on load, so a broken theme is reported and skipped instead of failing renders).
+
+    Cheap and structural: colours, widths and types. Fonts and the look are for
+    ``ogplatform.testing.check_map_theme``.
+    """
+    palette, strokes = theme.palette, theme.strokes
+    missing = [key for key in PALETTE_KEYS if key not in palette]
+    if missing:
+        raise ValueError(f"map theme {theme.id!r}: palette lacks {', '.join(missing)}")
+    for key, colour in palette.items():
+        if not isinstance(colour, str) or not _HEX.fullmatch(colour):
+            raise ValueError(f"map theme {theme.id!r}: palette[{key!r}] is not #rrggbb")
+    missing = [key for key in STROKE_KEYS if key not in strokes]
+    if missing:
+        raise ValueError(f"map theme {theme.id!r}: strokes lack {', '.join(missing)}")
+    for key, width in strokes.items():
+        if not isinstance(width, int | float) or not math.isfinite(width) or width <= 0:
+            raise ValueError(f"map theme {theme.id!r}: strokes[{key!r}] must be positive")
+    if not all(isinstance(theme.fonts.get(role), str) for role in FONT_ROLES):
+        raise ValueError(f"map theme {theme.id!r}: fonts needs {' and '.join(FONT_ROLES)}")
+    if not isinstance(theme.labels, LabelStyle) or not isinstance(theme.effects, MapEffects):
+        raise ValueError(f"map theme {theme.id!r}: labels/effects must be LabelStyle/MapEffects")

@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 
 from ogplatform.plugins.backgrounds import Background
-from ogplatform.plugins.map_themes import MapTheme
+from ogplatform.plugins.map_themes import MapTheme, validate_map_theme
 from ogplatform.plugins.storage import StorageFactory
 from ogplatform.plugins.templates import Template
 from ogplatform.settings import PluginSettings
@@ -32,6 +32,8 @@ KINDS: dict[str, type] = {
     "map_themes": MapTheme,
     "storage": StorageFactory,
 }
+# kind -> a deeper check than the Protocol's, raising ValueError (a plugin that fails is skipped).
+_VALIDATORS: dict[str, Callable[[Any], None]] = {"map_themes": validate_map_theme}
 _SUMMARY_FIELDS = ("kind", "id", "version", "distribution", "distribution_version", "entry_point")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
@@ -192,6 +194,8 @@ def _load(ep: EntryPoint, kind: str, protocol: type) -> Iterator[Any]:
             raise ValueError(f"bad plugin id {plugin_id!r}: use [a-z0-9][a-z0-9._-]{{0,63}}")
         if not isinstance(version, str) or not version:
             raise ValueError(f"plugin {plugin_id!r} has no version string")
+        if kind in _VALIDATORS:
+            _VALIDATORS[kind](obj)
     yield from objects
 
 

@@ -9,8 +9,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import EntryPoint
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 
 import pytest
 from PIL import Image
@@ -20,7 +21,7 @@ from ogplatform.maps.locations import location_index
 from ogplatform.maps.map_jobs import parse_job_request, theme_names
 from ogplatform.maps.render import THEMES, get_theme, render_png, render_svg
 from ogplatform.maps.render.themes import installed_themes
-from ogplatform.plugins import MapTheme, PluginRegistry
+from ogplatform.plugins import MapTheme, PluginError, PluginRegistry
 from ogplatform.plugins.map_themes import PALETTE_KEYS, MapThemeDef
 from ogplatform.settings import PluginSettings
 from ogplatform.testing import check_map_theme
@@ -159,6 +160,27 @@ def test_ogplatform_plugins_lists_an_installed_theme(atlas_site: Path) -> None:
     )  # fmt: skip
     line = next(ln for ln in result.stdout.splitlines() if "atlas" in ln.split())
     assert "map_themes" in line and "ogplatform-theme-atlas" in line
+
+
+def test_a_theme_the_renderer_could_not_draw_is_skipped_and_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = ModuleType("ogp_half_theme")
+    module.theme = broken(palette=MappingProxyType({"sea": "#ffffff", "land": "#eeeeee"}))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    def find(group: str) -> list[EntryPoint]:
+        if group != "ogplatform.map_themes":
+            return []
+        return [EntryPoint("half", "ogp_half_theme:theme", group)]
+
+    registry = PluginRegistry.discover(PluginSettings(), find=find)
+    assert registry.plugins("map_themes") == []
+    (failure,) = registry.failures
+    assert failure.entry_point == "half = ogp_half_theme:theme"
+    assert "palette lacks subject, border" in failure.error
+    with pytest.raises(PluginError, match="palette lacks"):
+        PluginRegistry.discover(PluginSettings(strict=True), find=find)
 
 
 # -- the conformance kit catches what would break a render ----------------------------------
