@@ -17,7 +17,7 @@ from ogplatform.jobs import HandlerRegistry, JobQueue, JobRunner, job_queue_for
 from ogplatform.runtime import Runtime
 from ogplatform.settings import Settings, SettingsError
 
-__all__ = ["load_registrar", "run_until_signalled", "run_worker"]
+__all__ = ["StopSignals", "load_registrar", "run_worker", "stop_runner"]
 
 log = structlog.get_logger("ogplatform.worker")
 
@@ -50,10 +50,7 @@ async def run_worker(
 ) -> None:
     """Run jobs until SIGTERM or SIGINT: migrate (``database.auto_migrate``) or check the
     schema, register the app's handlers (and ``registrars``'), then claim jobs as wake-ups
-    arrive and every ``poll_seconds`` besides."""
-    from ogplatform.app import job_handlers_for, webhook_outbox_for  # shared, not copied
-    from ogplatform.db import current_revision, head_revision
-
+    arrive and every ``poll_seconds`` besides. See :func:`stop_runner` for the way out."""
     if not settings.database.url:
         raise SettingsError("the worker needs a database (database.url is empty)")
     if concurrency is not None:
@@ -62,28 +59,53 @@ async def run_worker(
         )
     queue: JobQueue = job_queue_for(settings)
     runtime = Runtime(settings)
-    try:
-        await runtime.start()
-        if not settings.database.auto_migrate:
-            current, head = await current_revision(settings.database.url), head_revision()
-            if current != head:
-                raise SettingsError(
-                    f"the database is at revision {current}, this version needs {head}: "
-                    "run `ogplatform db upgrade`"
-                )
-        assert runtime.database is not None  # database.url is set, start() connected it
-        handlers = job_handlers_for(runtime)
-        for register in registrars:
-            register(handlers, runtime)
-        outbox = webhook_outbox_for(runtime)  # job events recorded and sent from here too
-        on_end = outbox.record if outbox else None
-        runner = JobRunner(runtime.database, handlers, settings.jobs, queue, on_end=on_end)
-        if settings.jobs.runner != "redis":
-            log.warning(
-                "worker_without_queue",
-                detail='jobs.runner is not "redis": no wake-ups reach this worker, it polls '
-                "the database every poll_seconds (and the app runs jobs itself)",
+    # Signals are ours from the start: a stop asked for during the migrations is clean too.
+    with StopSignals() as signals:
+        try:
+            await runtime.start()
+            await _work(runtime, queue, signals, grace, registrars)
+        finally:
+            await queue.close()
+            await runtime.stop()
+
+
+async def _work(
+    runtime: Runtime,
+    queue: JobQueue,
+    signals: StopSignals,
+    grace: float,
+    registrars: Sequence[Registrar],
+) -> None:
+    from ogplatform.app import job_handlers_for, webhook_outbox_for  # shared, not copied
+    from ogplatform.db import current_revision, head_revision
+
+    settings = runtime.settings
+    assert runtime.database is not None  # run_worker checked database.url
+    assert settings.database.url
+    if not settings.database.auto_migrate:
+        current, head = await current_revision(settings.database.url), head_revision()
+        if current != head:
+            raise SettingsError(
+                f"the database is at revision {current}, this version needs {head}: "
+                "run `ogplatform db upgrade`"
             )
+    handlers = job_handlers_for(runtime)
+    for register in registrars:
+        register(handlers, runtime)
+    outbox = webhook_outbox_for(runtime)  # job events recorded and sent from here too
+    on_end = outbox.record if outbox else None
+    runner = JobRunner(runtime.database, handlers, settings.jobs, queue, on_end=on_end)
+    if settings.jobs.runner != "redis":
+        log.warning(
+            "worker_without_queue",
+            detail='jobs.runner is not "redis": no wake-ups reach this worker, it polls '
+            "the database every poll_seconds (and the app runs jobs itself)",
+        )
+    if outbox is not None:
+        outbox.start()
+    try:
+        if not signals.stop.is_set():  # not asked to stop while starting up
+            runner.start()
         log.info(
             "worker_started",
             runner=runner.name,
@@ -93,45 +115,51 @@ async def run_worker(
             lease_seconds=settings.jobs.lease_seconds,
             poll_seconds=settings.jobs.poll_seconds,
         )
+        await signals.stop.wait()
+        await stop_runner(runner, grace, signals.hurry)
+    finally:
+        await runner.stop()  # a no-op after a graceful stop; gives back jobs otherwise
         if outbox is not None:
-            outbox.start()
-        try:
-            await run_until_signalled(runner, grace=grace)
-        finally:
-            if outbox is not None:
-                await outbox.stop()  # unsent events stay due for the next sender
-        log.info("worker_stopped", runner=runner.name)
-    finally:
-        await queue.close()
-        await runtime.stop()
+            await outbox.stop()  # unsent events stay due for the next sender
+    log.info("worker_stopped", runner=runner.name)
 
 
-async def run_until_signalled(runner: JobRunner, *, grace: float) -> None:
-    """Start ``runner`` and keep it going until SIGTERM or SIGINT. Then it takes no new job,
-    and the ones in progress get ``grace`` seconds to finish before they are released; a
-    second signal releases them at once."""
-    loop = asyncio.get_running_loop()
-    first, again = asyncio.Event(), asyncio.Event()
+class StopSignals:
+    """SIGTERM and SIGINT as events while in the ``with`` block: the first one asks for a
+    stop, a second one for haste."""
 
-    def on_signal(number: int) -> None:
-        log.info("worker_signal", signal=signal.Signals(number).name, hurry=first.is_set())
-        (again if first.is_set() else first).set()
+    __slots__ = ("hurry", "stop")
 
-    for number in STOP_SIGNALS:
-        loop.add_signal_handler(number, on_signal, number)
-    try:
-        runner.start()
-        await first.wait()
-        log.info("worker_stopping", runner=runner.name, grace=grace)
-        stopping = asyncio.create_task(runner.stop(grace))
-        hurry = asyncio.create_task(again.wait())
-        await asyncio.wait({stopping, hurry}, return_when=asyncio.FIRST_COMPLETED)
-        hurry.cancel()
-        if not stopping.done():
-            stopping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await stopping
-        await runner.stop()  # a no-op after a graceful stop; releases what is left otherwise
-    finally:
+    def __init__(self) -> None:
+        self.stop, self.hurry = asyncio.Event(), asyncio.Event()
+
+    def __enter__(self) -> StopSignals:
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            loop.add_signal_handler(number, self._received, number)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        loop = asyncio.get_running_loop()
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
+
+    def _received(self, number: int) -> None:
+        log.info("worker_signal", signal=signal.Signals(number).name, hurry=self.stop.is_set())
+        (self.hurry if self.stop.is_set() else self.stop).set()
+
+
+async def stop_runner(runner: JobRunner, grace: float, hurry: asyncio.Event) -> None:
+    """Stop ``runner``: it takes no new job, the ones in progress get ``grace`` seconds to
+    finish, then they are released (pending again at once); ``hurry`` cuts the grace short.
+    A worker killed outright leaves its jobs to whoever claims them after their lease."""
+    log.info("worker_stopping", runner=runner.name, grace=grace)
+    stopping = asyncio.create_task(runner.stop(grace))
+    hurried = asyncio.create_task(hurry.wait())
+    await asyncio.wait({stopping, hurried}, return_when=asyncio.FIRST_COMPLETED)
+    hurried.cancel()
+    if not stopping.done():
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopping
+    await runner.stop()  # releases whatever the cut-short grace left running

@@ -83,9 +83,13 @@ class Process:
     def output(self) -> str:
         return f"--- {self.log.name} ---\n{self.log.read_text(errors='replace')[-6000:]}"
 
-    def stop(self) -> int:
+    def terminate(self) -> None:
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
+
+    def stop(self) -> int:
+        if self.popen.poll() is None:
+            self.terminate()
             try:
                 self.popen.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -105,17 +109,22 @@ class Cluster:
     project_id: str = ""
     auth: dict[str, str] = field(default_factory=dict)
 
-    def start_worker(self, registrar: str, **env: str) -> tuple[Process, str]:
-        """Start ``ogplatform worker --handlers worker_handlers:<registrar>``; return it and
-        its runner name once it says it started."""
-        number = len(self.workers)
+    def launch_worker(self, registrar: str, **env: str) -> Process:
+        """Start ``ogplatform worker --handlers worker_handlers:<registrar>``."""
         argv = [str(BIN / "ogplatform"), "worker", "--handlers", f"worker_handlers:{registrar}"]
-        worker = Process(argv, self.folder, {**self.env, **env}, f"worker-{number}")
+        worker = Process(argv, self.folder, {**self.env, **env}, f"worker-{len(self.workers)}")
         self.workers.append(worker)
-        started = wait_until(
-            f"worker {number} to start", lambda: worker.events("worker_started"), self.logs
-        )
-        return worker, str(started[0]["runner"])
+        return worker
+
+    def started(self, worker: Process) -> str:
+        """Wait until ``worker`` says it started; its runner name."""
+        found = wait_until(f"{worker.log.stem} to start", lambda: worker.events("worker_started"),
+                           self.logs)  # fmt: skip
+        return str(found[0]["runner"])
+
+    def start_worker(self, registrar: str, **env: str) -> tuple[Process, str]:
+        worker = self.launch_worker(registrar, **env)
+        return worker, self.started(worker)
 
     def logs(self) -> str:
         return "\n".join(process.output() for process in (self.app, *self.workers))
@@ -264,8 +273,8 @@ max_attempts = 3
     cluster = Cluster(folder, database_url, prefix, f"http://127.0.0.1:{port}", env, app)
     cluster.project_id, cluster.auth = project_id, {"Authorization": f"Bearer {key}"}
     try:
-        for _ in range(2):
-            cluster.start_worker("register")
+        for worker in [cluster.launch_worker("register") for _ in range(2)]:
+            cluster.started(worker)
 
         def answers() -> bool:
             try:
@@ -276,6 +285,8 @@ max_attempts = 3
         wait_until("the app to answer", answers, cluster.logs)
         yield cluster
     finally:
+        for process in (*cluster.workers, app):
+            process.terminate()  # all at once: each takes a second or two to wind down
         for process in (*cluster.workers, app):
             process.stop()
         run(_postgres(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
