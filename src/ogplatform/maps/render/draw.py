@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -32,11 +33,13 @@ from ogplatform.maps.render._geom import (
 from ogplatform.maps.render._highlight import Highlight, HighlightInput, parse_highlights
 from ogplatform.maps.render.labels import (
     AreaLabel,
+    EdgeSet,
     LabelBox,
     LabelPlacer,
     PointLabel,
     TextSpec,
     WaterLabel,
+    _decimate,
     place_area,
     place_city,
     place_lake,
@@ -232,6 +235,7 @@ def _land_gradient(theme: MapTheme, proj: Projection, fit: Fit, width: int, heig
     )
 
 
+_PLACEHOLDER = re.compile(r"Unit \d+")
 LabelPosition = str
 _POSITIONS = ("left", "right", "top", "bottom", "center")
 
@@ -314,8 +318,12 @@ def _point_px(frame: Frame, lon: float, lat: float) -> tuple[float, float] | Non
 
 
 def _abbrev(sub: Location) -> str | None:
+    """The ISO 3166-2 suffix when it reads as an abbreviation (``RI``, ``BY``); numeric
+    suffixes (Japan's ``13``, France's ``75``) mean nothing to a reader."""
     if sub.iso_code and "-" in sub.iso_code:
-        return sub.iso_code.split("-", 1)[1].upper()
+        suffix = sub.iso_code.split("-", 1)[1].upper()
+        if any(c.isalpha() for c in suffix):
+            return suffix
     return None
 
 
@@ -375,7 +383,11 @@ def _sub_label(
     abbreviated, placed before other subdivisions and by a leader line if need be)."""
     if hl is not None and hl.label:
         return AreaLabel(hl.label, "highlight", polys, priority + 1e9, None, region, True)
-    return AreaLabel(sub.name, "subdivision", polys, priority, _abbrev(sub), region, leader)
+    abbrev = _abbrev(sub)
+    # leader lines carry abbreviations: a long name on a line is clutter, not help
+    return AreaLabel(
+        sub.name, "subdivision", polys, priority, abbrev, region, leader and bool(abbrev)
+    )
 
 
 def _nice_length(km: float) -> float:
@@ -784,7 +796,7 @@ def render_svg(
         water_labels,
         k,
         marker=marker,
-        land=subject_rings,
+        land=[subject_rings, ctx_strokes],
         accent=pal["highlight"],
         show_subdivision_labels=show_subdivision_labels,
         show_country_labels=show_country_labels,
@@ -914,7 +926,7 @@ def _place_all(
     k: float,
     *,
     marker: PointLabel | None = None,
-    land: Sequence[Array] = (),
+    land: Sequence[Sequence[Array]] = (),
     accent: str = "#e4572e",
     show_subdivision_labels: bool,
     show_country_labels: bool,
@@ -940,6 +952,8 @@ def _place_all(
                 continue
             if a.kind in {"subdivision", "subject_sub"} and not show_subdivision_labels:
                 continue
+            if _PLACEHOLDER.fullmatch(a.name):
+                continue  # Natural Earth's stand-in for a unit without a name
             status = place_area(p, a, specs[a.kind], pad)
             if a.kind == "highlight" and status != "placed" and a.region is None:
                 leaders.append(a)  # a label the caller asked for: from outside if need be
@@ -955,8 +969,10 @@ def _place_all(
             place_city(p, c, specs["capital"], ink, halo, k)
     do_areas({"country"})
     do_areas({"subdivision"})
-    for a in leaders:
-        place_leader(p, a, specs[a.kind], pad, land, ink, k)
+    if leaders:  # the land once, as edges: each leader tests many spots against it
+        edges = [EdgeSet.of(_decimate(g, 2000)) for g in land if g]
+        for a in leaders:
+            place_leader(p, a, specs[a.kind], pad, edges, ink, k)
     for c in cities:
         if not c.capital:
             place_city(p, c, specs["city"], ink, halo, k)

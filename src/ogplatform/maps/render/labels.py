@@ -50,13 +50,29 @@ def fonts() -> FontLibrary:
 # -- geometry ----------------------------------------------------------------------------
 
 
-def _edges(rings: Sequence[Array]) -> tuple[Array, Array]:
-    a = np.concatenate(rings)
-    b = np.concatenate([np.concatenate([r[1:], r[:1]]) for r in rings])
-    return a, b
+@dataclass(frozen=True)
+class EdgeSet:
+    """The edges of some rings, start points ``a`` and end points ``b`` (n, 2): built once
+    when many points are tested against the same rings."""
+
+    a: Array
+    b: Array
+
+    @classmethod
+    def of(cls, rings: Sequence[Array]) -> EdgeSet:
+        a = np.concatenate(rings)
+        ends = np.cumsum([len(r) for r in rings])
+        nxt = np.arange(1, len(a) + 1)
+        nxt[ends - 1] = np.concatenate(([0], ends[:-1]))
+        return cls(a, a[nxt])
 
 
-def point_in_rings(pts: Array, rings: Sequence[Array]) -> npt.NDArray[np.bool_]:
+def _edges(rings: Sequence[Array] | EdgeSet) -> tuple[Array, Array]:
+    e = rings if isinstance(rings, EdgeSet) else EdgeSet.of(rings)
+    return e.a, e.b
+
+
+def point_in_rings(pts: Array, rings: Sequence[Array] | EdgeSet) -> npt.NDArray[np.bool_]:
     """Even-odd point-in-polygon for points (m, 2) against rings (exterior and holes)."""
     a, b = _edges(rings)
     px, py = pts[:, 0:1], pts[:, 1:2]
@@ -98,7 +114,7 @@ def polylabel(
     point farthest from the outline, as (x, y, distance). ``region`` limits the search to a
     box. A grid search refined around the best cell (precise to well under a pixel at map
     scale, which is all a label needs)."""
-    rs = _decimate(rings)
+    rs = _decimate(rings, 300)
     pts = np.concatenate(rs)
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
@@ -107,7 +123,7 @@ def polylabel(
         x1, y1 = min(x1, region[2]), min(y1, region[3])
     if x1 <= x0 or y1 <= y0:
         return (float(x0), float(y0), -1.0)
-    n = 16
+    n = 14
     best = (float((x0 + x1) / 2), float((y0 + y1) / 2), -math.inf)
     cx0, cy0, cx1, cy1 = float(x0), float(y0), float(x1), float(y1)
     for _ in range(steps):
@@ -553,7 +569,7 @@ def place_leader(
     lab: AreaLabel,
     spec: TextSpec,
     pad: float,
-    land: Sequence[Array],
+    land: Sequence[EdgeSet],
     ink: str,
     k: float,
 ) -> bool:
@@ -576,10 +592,10 @@ def place_leader(
     text = lab.abbrev or lab.name
     m = measure(text, spec, [text])
     w, h = m.width, m.height
-    land_d = _decimate(land, 3000) if land else []
+    land_d = list(land)
     step = 3.0 * k
     best: tuple[float, Box, Box, tuple[float, float], list[Box]] | None = None
-    for dist in (16.0, 26.0, 38.0, 52.0, 70.0, 92.0, 120.0):
+    for dist in (14.0, 24.0, 36.0, 50.0, 66.0, 84.0):
         dist *= k
         for i in range(16):
             ang = math.pi * 2.0 * i / 16.0
@@ -607,14 +623,17 @@ def place_leader(
             if line_boxes and not p.free(line_boxes, region=lab.region):
                 continue
             on_land = 0.0
-            if land_d:
+            if land_d:  # land: inside any group (groups may overlap: disputed areas)
                 gx, gy = np.meshgrid(np.linspace(box[0], box[2], 5), np.linspace(box[1], box[3], 3))
                 sample = np.column_stack([gx.ravel(), gy.ravel()])
-                on_land = float(point_in_rings(sample, land_d).mean())
+                hit = np.zeros(len(sample), dtype=bool)
+                for g in land_d:
+                    hit |= point_in_rings(sample, g)
+                on_land = float(hit.mean())
             if on_land > 0 and dist > 38.0 * k:
                 continue  # a label on land goes right beside its unit, or not at all
             # off the land first, then short lines, then to the east and level with the unit
-            score = on_land * 10.0 + dist / (25.0 * k) + 0.3 * (1.0 - ca) + 0.3 * abs(sa)
+            score = on_land * 10.0 + dist / (15.0 * k) + 0.3 * (1.0 - ca) + 0.3 * abs(sa)
             if best is None or score < best[0]:
                 best = (score, box, covering, (ex, ey), line_boxes)
     if best is not None:

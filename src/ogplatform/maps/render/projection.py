@@ -273,8 +273,8 @@ def main_territory(shape: Shape, center_lon: float, near: float = 0.25) -> Terri
         k = math.cos(float(np.clip((y0 + y1) / 2.0, -80.0, 80.0)) * _RAD)
         reach = near * math.hypot((x1 - x0) * k, y1 - y0)
         for i in order:
-            if i in chosen:
-                continue
+            if i in chosen or areas[i] < 0.01 * areas[order[0]]:
+                continue  # small islands never stretch the fit (Okinawa, the Azores)
             bx0, bx1, by0, by1 = boxes[i]
             gap = math.hypot(max(0.0, bx0 - x1, x0 - bx1) * k, max(0.0, by0 - y1, y0 - by1))
             if gap <= reach:

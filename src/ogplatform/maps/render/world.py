@@ -197,7 +197,7 @@ def render_world_svg(
             [],
             [],
             k,
-            land=land_rings,
+            land=[land_rings],
             show_subdivision_labels=False,
             show_country_labels=True,
             show_lake_labels=False,
