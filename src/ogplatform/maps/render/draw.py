@@ -322,7 +322,7 @@ def _abbrev(sub: Location) -> str | None:
     suffixes (Japan's ``13``, France's ``75``) mean nothing to a reader."""
     if sub.iso_code and "-" in sub.iso_code:
         suffix = sub.iso_code.split("-", 1)[1].upper()
-        if any(c.isalpha() for c in suffix):
+        if suffix[:1].isalpha():  # not "13", "75C" or "2A"
             return suffix
     return None
 
@@ -635,7 +635,7 @@ def render_svg(
                     for p in polys
                 ]
                 vis = [p for p in vis if len(p[0]) >= 3]
-                if vis:
+                if vis and not (city is not None and sub.name == city.name):
                     area = max(ring_area(p[0]) for p in vis)
                     bb = _bbox([p[0] for p in vis])
                     tiny = max(bb[2] - bb[0], bb[3] - bb[1]) < small or area < small * small * 2
@@ -971,8 +971,11 @@ def _place_all(
     do_areas({"subdivision"})
     if leaders:  # the land once, as edges: each leader tests many spots against it
         edges = [EdgeSet.of(_decimate(g, 2000)) for g in land if g]
+        budget = max(6, int(p.width * p.height / 100_000))  # more lines are clutter
         for a in leaders:
-            place_leader(p, a, specs[a.kind], pad, edges, ink, k)
+            if budget <= 0 and a.kind != "highlight":
+                continue
+            budget -= place_leader(p, a, specs[a.kind], pad, edges, ink, k)
     for c in cities:
         if not c.capital:
             place_city(p, c, specs["city"], ink, halo, k)

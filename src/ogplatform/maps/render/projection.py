@@ -273,11 +273,14 @@ def main_territory(shape: Shape, center_lon: float, near: float = 0.25) -> Terri
         k = math.cos(float(np.clip((y0 + y1) / 2.0, -80.0, 80.0)) * _RAD)
         reach = near * math.hypot((x1 - x0) * k, y1 - y0)
         for i in order:
-            if i in chosen or areas[i] < 0.01 * areas[order[0]]:
-                continue  # small islands never stretch the fit (Okinawa, the Azores)
+            if i in chosen:
+                continue
             bx0, bx1, by0, by1 = boxes[i]
             gap = math.hypot(max(0.0, bx0 - x1, x0 - bx1) * k, max(0.0, by0 - y1, y0 - by1))
-            if gap <= reach:
+            # small islands never stretch the fit (Okinawa, the Azores); pieces touching
+            # what is taken (Chukotka beyond 180 degrees) always belong
+            small = areas[i] < 0.01 * areas[order[0]] and gap > 0.5
+            if gap <= reach and not small:
                 chosen.append(i)
                 x0, x1, y0, y1 = min(x0, bx0), max(x1, bx1), min(y0, by0), max(y1, by1)
                 changed = True
