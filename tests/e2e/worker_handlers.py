@@ -18,7 +18,7 @@ def register(registry: HandlerRegistry, runtime: Runtime) -> None:
     fails (a retryable error)."""
 
     async def count(job: Job) -> JobOutcome:
-        await asyncio.sleep(0.02)  # long enough for the two workers to overlap
+        await asyncio.sleep(0.05)  # long enough for the two workers to overlap
         with open(os.environ[LEDGER], "a") as ledger:  # noqa: ASYNC230 - one short line
             ledger.write(f"{job.id} {os.getpid()}\n")
         return JobOutcome(result={"pid": os.getpid()})

@@ -194,6 +194,22 @@ async def test_stopping_gives_back_a_job_that_outlasts_the_grace(db: Database) -
     assert calls == [job_id, job_id]
 
 
+async def test_a_second_signal_cuts_the_grace_short(db: Database) -> None:
+    from ogplatform.worker import stop_runner
+
+    job_id = await _add(db)
+    runner = JobRunner(db, _echo([], pause=asyncio.Event()), FAST)
+    runner.start()
+    await _until(db, job_id, lambda job: job.status == "processing")
+    hurry = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.2, hurry.set)  # what a second SIGTERM does
+    started = time.monotonic()
+    await stop_runner(runner, 60.0, hurry)
+    assert time.monotonic() - started < 10
+    job = await _get(db, job_id)
+    assert (job.status, job.attempts, job.lease_owner) == ("pending", 0, None)
+
+
 # -- the app and the command ----------------------------------------------------------------
 
 
