@@ -5,7 +5,8 @@ collapse into one, and a worker acknowledges (deletes) a message the moment it t
 happens next is decided by the job row: the claim, the lease and its heartbeat, the attempts
 and the backoff (see :mod:`ogplatform.jobs.store`). SAQ never runs our code, so its retries,
 timeouts and sweeps have nothing to act on; the messages say so anyway (``retries=0``,
-``timeout=0``, ``heartbeat=0``) for whoever looks at the queue with SAQ's own tools.
+``timeout=0``, ``heartbeat=0``; ``ttl=-1``: deleted once taken) for whoever looks at the queue
+with SAQ's own tools.
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ SLACK = 2.0  # seconds past a blocking dequeue's own timeout before the connecti
 class _PrefixedQueue(RedisQueue):
     """SAQ's Redis queue with its keys under the queue's name (``<name>:queued``,
     ``<name>:job:<key>``...) instead of ``saq:``, so that ``[redis] key_prefix`` covers them
-    like every other key of ours (ACLs, cleanup, two deployments on one Redis)."""
+    like every other key of ours (ACLs, cleanup, two deployments on one Redis).
+
+    These three methods are how SAQ names keys; pyproject pins SAQ below 0.27 and
+    tests/unit/jobs/test_worker.py checks the layout, so a change there is caught.
+    """
 
     def namespace(self, key: str) -> str:
         return f"{self.name}:{key}"
