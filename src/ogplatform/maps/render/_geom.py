@@ -101,7 +101,7 @@ def _box_relation(pts: Array, box: tuple[float, float, float, float]) -> int:
 FLAT = 0.3  # px: a point this close to the line through its neighbours adds nothing
 
 
-def _drop_flat(q: Array, ring: bool, passes: int = 3) -> Array:
+def _drop_flat(q: Array, ring: bool, passes: int = 2) -> Array:
     """Drop points lying within ``FLAT`` px of the line through their neighbours.
 
     A point goes only when its coordinate hash is lower than both neighbours' (a strict
@@ -110,7 +110,7 @@ def _drop_flat(q: Array, ring: bool, passes: int = 3) -> Array:
     same way in both (only its two end points may differ)."""
     for _ in range(passes):
         n = len(q)
-        if n < (6 if ring else 4):
+        if n < (10 if ring else 6):
             return q
         g = np.round(q * GRID).astype(np.int64)
         h = ((g[:, 0] * 73856093) ^ (g[:, 1] * 19349663)) & 0xFFFFF
@@ -184,6 +184,8 @@ def _seam_lines(ring: Array) -> list[Array] | None:
     """A ring that runs along the antimeridian (Natural Earth cuts shapes there) as open lines
     without those edges, so strokes draw no false border at 180 degrees; ``None`` if it has
     no such edge."""
+    if ring[:, 0].max() < 180.0 and ring[:, 0].min() > -180.0:
+        return None
     on = np.abs(ring[:, 0]) >= 180.0
     seam = on & np.roll(on, -1)
     if not seam.any():

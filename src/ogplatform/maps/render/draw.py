@@ -355,6 +355,14 @@ def _city_frame(
     return proj, fit, (0.0, 0.0, float(width), float(height))
 
 
+def _context_shape(index: LocationIndex, place: Location, coarse: bool) -> Shape | None:
+    if coarse:
+        shape = index.geometry(place, detail="coarse")
+        if shape is not None:
+            return shape
+    return index.geometry(place)
+
+
 def _hl_path(code: str, rings: Sequence[Array]) -> str:
     return f'<path id="hl-{xml_text(code)}" d="{path_data(rings)}"/>'
 
@@ -544,10 +552,13 @@ def render_svg(
     context_codes: list[str] = []
     countries, _ = index.search(type="country", limit=10_000)
     ctx_places: list[Location] = []
+    # at small scales (over ~3 km a pixel) neighbours come from the 50m outlines: the 10m
+    # detail (Canada's Arctic) is invisible there and was most of the paths and the time
+    coarse_ok = R_KM / fit.scale > 3.0
     for other in countries:
         if other.id == subject.id or not other.bounds.intersects(view):
             continue
-        geom = index.geometry(other)
+        geom = _context_shape(index, other, coarse_ok)
         if geom is None:
             continue
         polys = project_polygons(geom, frame, seams=ctx_seams)
@@ -1017,7 +1028,7 @@ def _draw_inset(
     for other in countries:
         if other.id == location.id or not other.bounds.intersects(view):
             continue
-        g = index.geometry(other)
+        g = _context_shape(index, other, True)  # an inset is small: the 50m outline will do
         if g is not None:
             ctx += [r for p in project_polygons(g, frame) for r in p]
     if ctx:

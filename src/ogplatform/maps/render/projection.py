@@ -233,8 +233,10 @@ class Territory:
 def unwrap_ring(ring: Array, lon0: float) -> Array:
     """Relative longitudes of a ring (n, 2) made continuous (no 360-degree jumps), shifted so
     their middle lies nearest 0."""
-    rel = wrap_lon(ring[:, 0] - lon0)
+    rel: Array = (ring[:, 0] - lon0 + 180.0) % 360.0 - 180.0
     if len(rel) > 1:
+        if rel.max() - rel.min() < 180.0:  # the common case: no jump, middle near 0
+            return rel
         d = wrap_lon(np.diff(rel))
         rel = rel[0] + np.concatenate(([0.0], np.cumsum(d)))
         mid = (rel.min() + rel.max()) / 2.0
