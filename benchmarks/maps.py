@@ -2,7 +2,9 @@
 
 Cases (issue 7): the United States 1400x900 PNG (modern: states, labels, rivers, lakes, the
 Alaska and Hawaii insets), Germany 2400x1600 PNG in the vintage theme, India as a PDF at 300
-dpi (A4 landscape, 3508x2480 px) and the world map. Each is timed warm (median of N renders in
+dpi (A4 landscape, 3508x2480 px) and the world in Equal Earth, 1400x760 PNG (ours:
+``render_png``, ``render_pdf``, ``render_world_png``; a case whose function does not exist yet
+is reported as not available, never stood in for). Each is timed warm (median of N renders in
 this process, ours and the peer's alternating, who goes first swapping each round) and cold (a
 fresh Python process per side: imports, data load, first render, file written; the wall time
 of the whole process, measured here with the same clock for both).
@@ -24,16 +26,21 @@ What the peer is, and why the comparison is fair:
   temporary folder before anything is timed (pyogrio could read them through ``/vsigzip/``,
   but a user would keep them plain); the warm peer has its layers read, filtered, clipped,
   reprojected, its label points and borders computed, and its paper grain drawn *before* the
-  clock starts — only figure, plot and ``savefig`` are timed. Ours re-projects, clips,
-  generalises and places labels (with collision tests) on every render. The peer places labels
-  without collision tests and draws no paper-grain filter of its own (it blits a noise image).
+  clock starts — only figure, plot and ``savefig`` are timed. Ours clips, generalises and
+  places labels (with collision tests) on every render; it keeps projected shapes per shape
+  and frame, so "warm" means the same map again. The peer places labels without collision
+  tests and draws no paper-grain filter of its own (it blits a noise image made beforehand).
+- The peer draws on matplotlib's ``Figure`` (as its docs recommend for servers), not pyplot:
+  on a pyplot figure every geopandas ``.plot()`` ends in ``canvas.draw_idle()``, which on Agg
+  redraws the whole figure — about 20 full draws for the US map, six times the time.
 - Both write the pictures to the output folder (``<case>-ours.png`` / ``<case>-peer.png``):
   look at them, the ratio only means something while they show the same map.
 
 Targets: ours <= 0.33x the peer's time (warm and cold), and the US 1400x900 PNG cold under 1 s.
 
 ``python -m benchmarks maps`` (``--quick``: tiny sizes, one warm and one cold run per side, no
-targets judged — the smoke test's mode). Knobs: OGP_BENCH_RUNS (warm renders per side, 5),
+targets judged — the smoke test's mode); ``python -m benchmarks.maps --profile us [--cold]``:
+where ours spends one render (cProfile). Knobs: OGP_BENCH_RUNS (warm renders per side, 5),
 OGP_BENCH_COLD (cold processes per side, 1), OGP_BENCH_MAPS (cases, e.g. ``us,de``),
 OGP_BENCH_OUT (output folder, default ``$TMPDIR/ogp-bench-maps``). Without geopandas and
 matplotlib (``pip install -e '.[bench]'``) the peer side is skipped with a note.
