@@ -464,7 +464,7 @@ def _clear_of_outline(box: Box, rings: Sequence[Array], ix: float, iy: float) ->
 
 
 def _other_anchors(
-    poly: Sequence[Array], pole: tuple[float, float], need: float, n: int = 10
+    poly: Sequence[Array], pole: tuple[float, float], need: float, n: int = 30
 ) -> list[tuple[float, float]]:
     """Inside points at least ``need`` from the outline, near the pole first: where a long
     name may fit when it does not at the pole (a wide state, a bent one)."""
@@ -513,8 +513,8 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
             if abbreviated:
                 inside = _fits_inside(box, poly, 0.3) or d >= 0.45 * m.height
             elif strict:  # the ends may touch the outline, the middle must clear it
-                inside = _fits_inside(box, poly, 0.07) and _clear_of_outline(
-                    box, poly, 0.07 * (box[2] - box[0]), 1.5
+                inside = _fits_inside(box, poly, 0.045) and _clear_of_outline(
+                    box, poly, 0.045 * (box[2] - box[0]), 1.0
                 )
             else:
                 inside = _fits_inside(box, poly, 0.25)
