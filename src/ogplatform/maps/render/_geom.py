@@ -265,7 +265,7 @@ def _project_polygons(
             cut = _seam_lines(ring) if seams is not None else None
             if cut is not None and seams is not None:
                 line_shape = Shape(kind="line", parts=tuple((array("d", c.ravel()),) for c in cut))
-                seams.extend(project_lines(line_shape, frame))
+                seams.extend(_project_lines(line_shape, frame))
             for piece in _lonlat_pieces(ring, frame):
                 px = _to_px(piece, frame)
                 rel = _box_relation(px, frame.clip)
@@ -297,8 +297,28 @@ def stroke_rings(rings: Iterable[Array]) -> list[Array]:
     return [r for r in rings if not isinstance(r, _SeamRing)]
 
 
-def project_lines(shape: Shape, frame: Frame) -> list[Array]:
-    """Line paths in pixels, cut where they leave the window or the clip rectangle."""
+def project_lines(shape: Shape, frame: Frame, cache: bool = True) -> list[Array]:
+    """Line paths in pixels, cut where they leave the window or the clip rectangle (kept
+    in-process per (shape, frame), like polygons, unless ``cache=False``: a shape made for
+    one render)."""
+    if not cache:
+        return _project_lines(shape, frame)
+    key = ("lines", id(shape), frame)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is shape:
+            _cache.move_to_end(key)
+    if hit is not None and hit[0] is shape:
+        return list(hit[2])
+    out = _project_lines(shape, frame)
+    with _cache_lock:
+        _cache[key] = (shape, [], out)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return list(out)
+
+
+def _project_lines(shape: Shape, frame: Frame) -> list[Array]:
     out: list[Array] = []
     w = frame.window
     x0, y0, x1, y1 = frame.clip

@@ -693,7 +693,7 @@ def render_svg(
     if city is not None:
         step /= 10.0  # a regional map: every degree (half a degree in a 5-degree theme)
     if step:
-        grat = project_lines(_graticule(window, proj.lon0, step), frame)
+        grat = project_lines(_graticule(window, proj.lon0, step), frame, cache=False)
         body.append(
             f'<path d="{path_data(grat, closed=False)}" fill="none" stroke="{pal["graticule"]}" '
             f'stroke-width="{_fmt(sw["graticule"])}"/>'

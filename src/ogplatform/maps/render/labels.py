@@ -108,7 +108,7 @@ def _decimate(rings: Sequence[Array], max_pts: int = 500) -> list[Array]:
 
 
 def polylabel(
-    rings: Sequence[Array], region: Box | None = None, steps: int = 4
+    rings: Sequence[Array], region: Box | None = None, steps: int = 3
 ) -> tuple[float, float, float]:
     """The pole of inaccessibility of a polygon (pixel rings, exterior first): the inside
     point farthest from the outline, as (x, y, distance). ``region`` limits the search to a
@@ -185,7 +185,13 @@ class Measured:
 
 
 def measure(text: str, spec: TextSpec, lines: Sequence[str] | None = None) -> Measured:
-    """Set ``text`` (or the given ``lines``) at ``spec``: exact widths via HarfBuzz."""
+    """Set ``text`` (or the given ``lines``) at ``spec``: exact widths via HarfBuzz (kept
+    per text and spec: a map measures the same names in every render)."""
+    return _measure(text, spec, tuple(lines) if lines is not None else None)
+
+
+@lru_cache(maxsize=8192)
+def _measure(text: str, spec: TextSpec, lines: tuple[str, ...] | None) -> Measured:
     parts = list(lines) if lines is not None else [text]
     if spec.upper:
         parts = [p.upper() for p in parts]

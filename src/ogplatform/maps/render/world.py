@@ -147,7 +147,7 @@ def render_world_svg(
     body.append(f'<path d="{outline}" fill="{pal["sea"]}"/>')
     step = 15.0 if (fx.graticule and fx.graticule < 10.0) else 30.0
     if graticule is not False:
-        grat = project_lines(_graticule(window, 0.0, step), frame)
+        grat = project_lines(_graticule(window, 0.0, step), frame, cache=False)
         body.append(
             f'<path d="{path_data(grat, closed=False)}" fill="none" stroke="{pal["graticule"]}" '
             f'stroke-width="{_fmt(sw["graticule"])}" clip-path="url(#globe)"/>'
