@@ -959,7 +959,7 @@ def _place_all(
         for a in areas:
             if a.kind not in kinds:
                 continue
-            if a.kind in {"country", "subject"} and not show_country_labels:
+            if a.kind in {"country", "world_country", "subject"} and not show_country_labels:
                 continue
             if a.kind in {"subdivision", "subject_sub"} and not show_subdivision_labels:
                 continue
@@ -978,7 +978,7 @@ def _place_all(
     for c in cities:
         if c.capital:
             place_city(p, c, specs["capital"], ink, halo, k)
-    do_areas({"country"})
+    do_areas({"country", "world_country"})
     do_areas({"subdivision"})
     if leaders:  # the land once, as edges: each leader tests many spots against it
         edges = [EdgeSet.of(_decimate(g, 2000)) for g in land if g]
@@ -1150,10 +1150,11 @@ def _water(
     return lake_d, river_groups, n_rivers, n_lakes
 
 
-def _coast_lines(th: MapTheme, sw: dict[str, float]) -> list[str]:
-    """Water lines around all coasts, drawn before the land covers their inner half."""
+def _coast_lines(th: MapTheme, sw: dict[str, float], most: int = 99) -> list[str]:
+    """Water lines around all coasts, drawn before the land covers their inner half (at
+    most ``most`` of them: every band strokes every coast once more)."""
     out: list[str] = []
-    n = th.effects.coastal_glow
+    n = min(th.effects.coastal_glow, most)
     if n <= 0:
         return out
     pal = th.palette

@@ -507,7 +507,7 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
         variants.append((two, False, lab.name))
     if lab.abbrev:
         variants.append(([lab.abbrev], True, lab.abbrev))
-    strict = lab.kind in {"subdivision", "subject_sub", "highlight"}
+    strict = lab.kind in {"subdivision", "subject_sub", "highlight", "world_country"}
     fitted = False
     for lines, abbreviated, text in variants:
         m = measure(text, spec, lines)

@@ -134,7 +134,7 @@ def render_world_svg(
         if hl is not None and hl.label:
             labels.append(AreaLabel(hl.label, "highlight", polys, 5e9 + area, None, None, True))
         elif area > 900.0 * k * k:
-            labels.append(AreaLabel(_short_name(place), "country", polys, 2e9 + area))
+            labels.append(AreaLabel(_short_name(place), "world_country", polys, 2e9 + area))
 
     defs = [
         f'<clipPath id="globe"><path d="{_outline(frame)}"/></clipPath>',
@@ -150,9 +150,10 @@ def render_world_svg(
         grat = project_lines(_graticule(window, 0.0, step), frame, cache=False)
         body.append(
             f'<path d="{path_data(grat, closed=False)}" fill="none" stroke="{pal["graticule"]}" '
-            f'stroke-width="{_fmt(sw["graticule"])}" clip-path="url(#globe)"/>'
+            f'stroke-width="{_fmt(sw["graticule"])}"/>'
         )
-    body.append(f'<g clip-path="url(#globe)">{"".join(_coast_lines(th, sw))}</g>')
+    # two water lines at most: on the whole world's coasts each costs the rasteriser dearly
+    body.append(f'<g clip-path="url(#globe)">{"".join(_coast_lines(th, sw, 2))}</g>')
     join = 'stroke-linejoin="round" stroke-linecap="round"'
     land_fill = pal["subject"]
     if fx.land_by_latitude:
@@ -188,7 +189,6 @@ def render_world_svg(
     placer = LabelPlacer(width, height, edge=(15.0 if fx.double_neatline else 6.0) * k)
     scale = min(max(math.sqrt(width * height) / 1100.0, 0.85), 1.25)
     specs = theme_specs(th, k, scale)
-    specs["country"] = specs["world_country"]
     if show_country_labels or any(a.kind == "highlight" for a in labels):
         _place_all(
             placer,
