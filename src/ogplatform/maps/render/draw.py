@@ -981,7 +981,7 @@ def _place_all(
     do_areas({"country", "world_country"})
     do_areas({"subdivision"})
     if leaders:  # the land once, as edges: each leader tests many spots against it
-        edges = [EdgeSet.of(_decimate(g, 2000)) for g in land if g]
+        edges = [EdgeSet.of(_decimate(g, 12000)) for g in land if g]
         budget = max(6, int(p.width * p.height / 100_000))  # more lines are clutter
         for a in leaders:
             if budget <= 0 and a.kind != "highlight":
