@@ -137,7 +137,6 @@ def render_world_svg(
             labels.append(AreaLabel(_short_name(place), "world_country", polys, 2e9 + area))
 
     defs = [
-        f'<clipPath id="globe"><path d="{_outline(frame)}"/></clipPath>',
         f'<g id="ctx">{"".join(paths)}</g>',
         f'<path id="ctxs" d="{path_data(strokes) + path_data(seams, closed=False)}"/>',
         '<g id="land"><use href="#ctxs"/></g>',
@@ -153,7 +152,12 @@ def render_world_svg(
             f'stroke-width="{_fmt(sw["graticule"])}"/>'
         )
     # two water lines at most: on the whole world's coasts each costs the rasteriser dearly
-    body.append(f'<g clip-path="url(#globe)">{"".join(_coast_lines(th, sw, 2))}</g>')
+    body.extend(_coast_lines(th, sw, 2))
+    # the paper again around the globe, over water lines bleeding past its edge (Antarctica):
+    # one even-odd fill, far cheaper to rasterise than clipping the lines
+    body.append(
+        f'<path d="M0 0H{width}V{height}H0Z{outline}" fill="{_paper(th)}" fill-rule="evenodd"/>'
+    )
     join = 'stroke-linejoin="round" stroke-linecap="round"'
     land_fill = pal["subject"]
     if fx.land_by_latitude:
