@@ -7,18 +7,18 @@ and reused: fonts are read once per process.
 
 Typst would rasterise SVG filters at a high resolution (the vintage paper grain alone made a
 25 MB page in 7 s), so a full-canvas filtered rectangle is drawn from a small seamless tile
-rendered by resvg instead: the same noise, a few hundred kilobytes.
+rendered by resvg instead (:func:`~ogplatform.maps.render.raster.tile_filters`, which the
+PNG output uses too): the same noise, a few hundred kilobytes.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import typst
@@ -26,7 +26,7 @@ import typst
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render._highlight import HighlightInput
 from ogplatform.maps.render.draw import MapLayout, render_svg
-from ogplatform.maps.render.raster import svg_to_png
+from ogplatform.maps.render.raster import tile_filters
 from ogplatform.plugins.map_themes import MapTheme
 
 __all__ = ["page_size_points", "render_pdf", "svg_to_pdf"]
@@ -37,8 +37,6 @@ _PAGE = b"""#set document(title: sys.inputs.at("title", default: none))
           margin: 0pt)
 #image(bytes(sys.inputs.map), format: "svg", width: 100%, height: 100%, fit: "stretch")
 """
-_GRAIN_TILE = 256  # px: big enough that the repeat is invisible, small enough to embed
-_FILTER = re.compile(r'<filter\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>.*?</filter>', re.S)
 _SESSIONS_KEPT = 8
 
 
@@ -63,7 +61,7 @@ def svg_to_pdf(
     """
     page_w, page_h = page_size_points(width, height, dpi)
     inputs = {
-        "map": _tile_filters(svg),
+        "map": tile_filters(svg),
         "width": repr(page_w),
         "height": repr(page_h),
     }
@@ -163,63 +161,3 @@ def _session(font_files: tuple[str, ...]) -> _Session:
 
 def _base(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(path))
-
-
-# -- filters: a seamless raster tile instead of a page-sized rasterisation ------------------
-
-
-def _tile_filters(svg: str) -> str:
-    """Replace every ``<rect … filter="url(#id)"/>`` by the same rectangle filled with a
-    pattern of one resvg-rendered tile of that filter (seamless: the noise is stitched)."""
-    patterns: list[str] = []
-    for match in list(_FILTER.finditer(svg)):
-        fid = match["id"]
-        rect = re.compile(rf'<rect\b([^>]*?)\s+filter="url\(#{re.escape(fid)}\)"([^>]*)/>')
-        if not rect.search(svg):
-            continue  # a filter on something else: left to typst
-        tile = _tile_png(match[0])
-        pid = f"{fid}-tile"
-        patterns.append(
-            f'<pattern id="{pid}" width="{_GRAIN_TILE}" height="{_GRAIN_TILE}" '
-            f'patternUnits="userSpaceOnUse"><image width="{_GRAIN_TILE}" '
-            f'height="{_GRAIN_TILE}" href="data:image/png;base64,{tile}"/></pattern>'
-        )
-        svg = rect.sub(_filled_with(pid), svg)
-    if not patterns:
-        return svg
-    head_end = svg.index(">", svg.index("<svg")) + 1
-    return f"{svg[:head_end]}<defs>{''.join(patterns)}</defs>{svg[head_end:]}"
-
-
-def _filled_with(pattern_id: str) -> Callable[[re.Match[str]], str]:
-    """A substitution: the matched rectangle, its filter (and any fill) swapped for the
-    pattern."""
-
-    def without_fill(attributes: str) -> str:
-        return re.sub(r'\s+fill="[^"]*"', "", attributes)
-
-    def substitute(m: re.Match[str]) -> str:
-        return f'<rect{without_fill(m[1])} fill="url(#{pattern_id})"{without_fill(m[2])}/>'
-
-    return substitute
-
-
-_tiles: dict[str, str] = {}
-
-
-def _tile_png(filter_markup: str) -> str:
-    """A ``_GRAIN_TILE``-px square of the filter as base64 PNG (cached per filter)."""
-    cached = _tiles.get(filter_markup)
-    if cached is None:
-        stitched = filter_markup.replace("<feTurbulence ", '<feTurbulence stitchTiles="stitch" ')
-        fid = _FILTER.match(filter_markup)
-        assert fid is not None
-        n = _GRAIN_TILE
-        tile_svg = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{n}" height="{n}">'
-            f'<defs>{stitched}</defs><rect width="{n}" height="{n}" '
-            f'filter="url(#{fid["id"]})"/></svg>'
-        )
-        cached = base64.b64encode(svg_to_png(tile_svg)).decode("ascii")
-        _tiles[filter_markup] = cached
-    return cached
