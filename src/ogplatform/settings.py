@@ -335,7 +335,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     root = settings.storage.options.get("root")
     if isinstance(root, str) and root:
         options = {**settings.storage.options, "root": str((base_dir / root).resolve())}
-        sections["storage"] = msgspec.structs.replace(settings.storage, options=options)
+        storage = sections.get("storage", settings.storage)  # keep its resolved FsPath fields
+        sections["storage"] = msgspec.structs.replace(storage, options=options)
     return msgspec.structs.replace(settings, base_dir=str(base_dir), **sections)
 
 

@@ -168,3 +168,14 @@ def test_an_unusable_secret_file_is_an_error(tmp_path: Path) -> None:
     path.write_text("\n")
     with pytest.raises(ValueError, match="no usable"):
         url_signer(StorageSettings(signing_secret_file=str(path)))
+
+
+def test_the_secret_file_resolves_against_the_configuration_folder(config_dir: Path) -> None:
+    from ogplatform.settings import load_settings
+
+    (config_dir / "litestar.toml").write_text(
+        '[storage]\nsigning_secret_file = "state/key"\n[storage.options]\nroot = "files"\n'
+    )
+    storage = load_settings(config_dir / "litestar.toml", environ={}).storage
+    assert storage.signing_secret_file == str((config_dir / "state" / "key").resolve())
+    assert storage.options["root"] == str((config_dir / "files").resolve())
