@@ -75,6 +75,14 @@ def _edges(rings: Sequence[Array] | EdgeSet) -> tuple[Array, Array]:
 def point_in_rings(pts: Array, rings: Sequence[Array] | EdgeSet) -> npt.NDArray[np.bool_]:
     """Even-odd point-in-polygon for points (m, 2) against rings (exterior and holes)."""
     a, b = _edges(rings)
+    if len(pts) > 1 and len(a) > 64:
+        # only edges crossing the points' band of y and reaching right of the leftmost point
+        # can count: drop the rest first (the same answer, a fraction of the m x n work)
+        ymin, ymax = float(pts[:, 1].min()), float(pts[:, 1].max())
+        ay_, by_ = a[:, 1], b[:, 1]
+        keep = (np.maximum(ay_, by_) > ymin) & (np.minimum(ay_, by_) <= ymax)
+        keep &= np.maximum(a[:, 0], b[:, 0]) >= float(pts[:, 0].min())
+        a, b = a[keep], b[keep]
     px, py = pts[:, 0:1], pts[:, 1:2]
     ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
     cond = (ay > py) != (by > py)
@@ -85,18 +93,31 @@ def point_in_rings(pts: Array, rings: Sequence[Array] | EdgeSet) -> npt.NDArray[
     return result
 
 
-def _signed_dist(pts: Array, rings: Sequence[Array]) -> Array:
-    a, b = _edges(rings)
+def _signed_dist(pts: Array, rings: Sequence[Array] | EdgeSet, outside: bool = True) -> Array:
+    """Distance of each point to the outline, negative outside. With ``outside=False`` the
+    points outside get ``-inf`` and no distance (the callers that only want inside points)."""
+    e = rings if isinstance(rings, EdgeSet) else EdgeSet.of(rings)
+    inside = point_in_rings(pts, e)
+    if not outside:
+        out_in: Array = np.full(len(pts), -np.inf)
+        if inside.any():
+            out_in[inside] = _outline_dist(pts[inside], e)
+        return out_in
+    dist = _outline_dist(pts, e)
+    out: Array = np.where(inside, dist, -dist)
+    return out
+
+
+def _outline_dist(pts: Array, e: EdgeSet) -> Array:
+    a, b = e.a, e.b
     ax, ay = a[:, 0][None, :], a[:, 1][None, :]
     dx, dy = (b[:, 0] - a[:, 0])[None, :], (b[:, 1] - a[:, 1])[None, :]
     ll = np.maximum(dx * dx + dy * dy, 1e-12)
     rx, ry = pts[:, 0:1] - ax, pts[:, 1:2] - ay
     t = np.clip((rx * dx + ry * dy) / ll, 0.0, 1.0)
     ex, ey = rx - t * dx, ry - t * dy
-    dist = np.sqrt((ex * ex + ey * ey).min(axis=1))
-    inside = point_in_rings(pts, rings)
-    out: Array = np.where(inside, dist, -dist)
-    return out
+    dist: Array = np.sqrt((ex * ex + ey * ey).min(axis=1))
+    return dist
 
 
 def _decimate(rings: Sequence[Array], max_pts: int = 500) -> list[Array]:
@@ -115,7 +136,8 @@ def polylabel(
     box. A grid search refined around the best cell (precise to well under a pixel at map
     scale, which is all a label needs)."""
     rs = _decimate(rings, 300)
-    pts = np.concatenate(rs)
+    edges = EdgeSet.of(rs)
+    pts = edges.a
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     if region is not None:
@@ -129,7 +151,10 @@ def polylabel(
     for _ in range(steps):
         gx, gy = np.meshgrid(np.linspace(cx0, cx1, n), np.linspace(cy0, cy1, n))
         cand = np.column_stack([gx.ravel(), gy.ravel()])
-        d = _signed_dist(cand, rs)
+        # inside points only (the pole is inside); all of them if none is clearly inside
+        d = _signed_dist(cand, edges, outside=False)
+        if not d.max() > 0:
+            d = _signed_dist(cand, edges)
         i = int(np.argmax(d))
         if d[i] > best[2]:
             best = (float(cand[i, 0]), float(cand[i, 1]), float(d[i]))
@@ -249,33 +274,40 @@ class LabelPlacer:
     defs: list[str] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
     _boxes: list[Box] = field(default_factory=list)
+    # the boxes (and obstacles) as arrays, rebuilt only when a box was added (append-only)
+    _cache: dict[str, tuple[int, Array]] = field(default_factory=dict)
+
+    def _as_array(self, name: str, boxes: list[Box]) -> Array:
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == len(boxes):
+            return hit[1]
+        arr = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        self._cache[name] = (len(boxes), arr)
+        return arr
 
     def _arr(self) -> Array:
-        if not self._boxes:
-            return np.zeros((0, 4))
-        return np.asarray(self._boxes, dtype=np.float64)
+        return self._as_array("taken", self._boxes)
 
     def free(self, boxes: Sequence[Box], pad: float = 0.0, region: Box | None = None) -> bool:
         """Whether ``boxes`` lie inside the canvas (or ``region``) and overlap nothing."""
         e = self.edge
         rx0, ry0, rx1, ry1 = region or (e, e, self.width - e, self.height - e)
-        taken = self._arr()
-        obs = (
-            np.asarray(self.obstacles, dtype=np.float64)
-            if self.obstacles and region is None
-            else np.zeros((0, 4))
-        )
         for x0, y0, x1, y1 in boxes:
             if x0 < rx0 or y0 < ry0 or x1 > rx1 or y1 > ry1:
                 return False
-            for arr in (taken, obs):
-                if len(arr) and np.any(
-                    (arr[:, 0] < x1 + pad)
-                    & (arr[:, 2] > x0 - pad)
-                    & (arr[:, 1] < y1 + pad)
-                    & (arr[:, 3] > y0 - pad)
-                ):
-                    return False
+        if not boxes:
+            return True
+        cand = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        bx0, by0 = cand[:, 0:1] - pad, cand[:, 1:2] - pad
+        bx1, by1 = cand[:, 2:3] + pad, cand[:, 3:4] + pad
+        arrays = [self._arr()]
+        if self.obstacles and region is None:
+            arrays.append(self._as_array("obstacles", self.obstacles))
+        for arr in arrays:
+            if len(arr) and np.any(
+                (arr[:, 0] < bx1) & (arr[:, 2] > bx0) & (arr[:, 1] < by1) & (arr[:, 3] > by0)
+            ):
+                return False
         return True
 
     def take(self, label: LabelBox, covering: Sequence[Box]) -> None:
@@ -435,7 +467,7 @@ def _box_at(cx: float, cy: float, m: Measured, pad: float) -> Box:
     )
 
 
-def _fits_inside(box: Box, rings: Sequence[Array], slack: float) -> bool:
+def _fits_inside(box: Box, rings: Sequence[Array] | EdgeSet, slack: float) -> bool:
     x0, y0, x1, y1 = box
     sx, sy = (x1 - x0) * slack, (y1 - y0) * slack
     xs = np.linspace(x0 + sx, x1 - sx, 5)
@@ -479,7 +511,7 @@ def _other_anchors(
     x1, y1 = pts.max(axis=0)
     gx, gy = np.meshgrid(np.linspace(x0, x1, 18), np.linspace(y0, y1, 14))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    sd = _signed_dist(grid, _decimate(poly, 300))
+    sd = _signed_dist(grid, _decimate(poly, 300), outside=False)
     ok = sd >= need
     if not ok.any():
         return []
@@ -508,6 +540,7 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
     if lab.abbrev:
         variants.append(([lab.abbrev], True, lab.abbrev))
     strict = lab.kind in {"subdivision", "subject_sub", "highlight", "world_country"}
+    edges = EdgeSet.of(poly)  # once: every variant and anchor is tested against it
     fitted = False
     for lines, abbreviated, text in variants:
         m = measure(text, spec, lines)
@@ -517,13 +550,13 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
         for ax, ay in anchors:
             box = _box_at(ax, ay, m, 0.0)
             if abbreviated:
-                inside = _fits_inside(box, poly, 0.3) or d >= 0.45 * m.height
+                inside = _fits_inside(box, edges, 0.3) or d >= 0.45 * m.height
             elif strict:  # the ends may touch the outline, the middle must clear it
-                inside = _fits_inside(box, poly, 0.045) and _clear_of_outline(
+                inside = _fits_inside(box, edges, 0.045) and _clear_of_outline(
                     box, poly, 0.045 * (box[2] - box[0]), 1.0
                 )
             else:
-                inside = _fits_inside(box, poly, 0.25)
+                inside = _fits_inside(box, edges, 0.25)
             if not inside:
                 continue
             fitted = True
