@@ -202,11 +202,20 @@ async def test_token_balance_402_and_refund(
     assert again.status_code == 201
 
 
-async def test_city_map_fails_clearly(client: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_a_city_map_job_completes(client: httpx.AsyncClient, tenant: Tenant) -> None:
     from ogplatform.maps.locations import location_index
 
-    city = location_index().search(type="city", limit=1)[0][0]
-    body = {**SMALL, "location_id": city.id}
+    [city], _ = location_index().search(q="Luxembourg", type="city", limit=1)
+    body = {"location_id": city.id, "width": 520, "height": 340}
     response = await client.post(tenant.jobs_url, json=body, headers=tenant.auth)
+    assert response.status_code == 201, response.text
+    assert response.json()["job"]["location"] == {
+        "id": city.id, "code": "city-lu-luxembourg", "name": "Luxembourg", "type": "city"
+    }  # fmt: skip
     done = await wait_for_job(client, tenant, response.json()["job"]["id"])
-    assert done["status"] == "failed" and done["error"] == "city maps are not available yet"
+    assert done["status"] == "completed", done
+    asset = next(a for a in done["assets"] if a["kind"] == "map")
+    download = await client.get(asset["url"])
+    assert download.status_code == 200
+    image = Image.open(io.BytesIO(download.content))
+    assert image.format == "PNG" and image.size == (520, 340) == (asset["width"], asset["height"])
