@@ -345,12 +345,52 @@ def _project_lines(shape: Shape, frame: Frame) -> list[Array]:
     return out
 
 
+# Coordinates on the snapping grid written as text: a table of the grid's values as strings
+# (``f"{v:g}"``), grown on demand, turns formatting into one numpy lookup per path.
+_words: npt.NDArray[np.object_] = np.array([], dtype=object)
+_words_half = 0  # _words[i] is the text of (i - _words_half) / GRID
+_words_lock = threading.Lock()
+
+
+def _word_table(lo: int, hi: int) -> tuple[npt.NDArray[np.object_], int]:
+    global _words, _words_half
+    with _words_lock:
+        if -lo > _words_half or hi > _words_half:
+            half = max(-lo, hi, 2 * _words_half, 4096)
+            table = np.empty(2 * half + 1, dtype=object)
+            table[:] = [f"{k / GRID:g}" for k in range(-half, half + 1)]
+            _words, _words_half = table, half
+        return _words, _words_half
+
+
 def _fmt(pts: Array) -> str:
-    vals = (np.round(pts * GRID) / GRID).ravel().tolist()
-    return " ".join(f"{v:g}" for v in vals)
+    return " ".join(_texts(pts))
+
+
+def _texts(pts: Array) -> list[str]:
+    """The coordinates (snapped to the grid) as text, x y x y ..."""
+    k = np.round(pts * GRID).ravel()
+    if not len(k):
+        return []
+    lo, hi = int(k.min()), int(k.max())
+    if max(-lo, hi) > 20_000_000:  # far off any canvas: no table for that
+        return [f"{v:g}" for v in (k / GRID).tolist()]
+    table, half = _word_table(lo, hi)
+    words: list[str] = table[k.astype(np.int64) + half].tolist()
+    return words
 
 
 def path_data(rings: Iterable[Array], closed: bool = True) -> str:
     """SVG path data: ``M x y x y ... Z`` per ring (implicit line-tos keep it short)."""
+    rings = [r for r in rings]
+    if not rings:
+        return ""
     end = "Z" if closed else ""
-    return "".join(f"M{_fmt(r)}{end}" for r in rings)
+    words = _texts(np.concatenate(rings))
+    out: list[str] = []
+    at = 0
+    for r in rings:
+        n = 2 * len(r)
+        out.append(f"M{' '.join(words[at : at + n])}{end}")
+        at += n
+    return "".join(out)
