@@ -255,6 +255,8 @@ async def test_a_completed_map_job_is_posted_signed(
         done = await wait_for_job(client, tenant, response.json()["job"]["id"])
         assert done["status"] == "completed", done
         [request] = await receiver.wait_for(1)
+        # The receiver has the request before the sender has its answer: wait for the row.
+        [delivery] = await _deliveries_when(db, _only("delivered"))
     assert request.verified
     assert request.headers["content-type"] == "application/json"
     assert request.headers["user-agent"] == f"ogplatform/{__version__}"
@@ -263,7 +265,6 @@ async def test_a_completed_map_job_is_posted_signed(
     assert event["event"] == "job.completed"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["created_at"])
     assert event["data"] == {"job": done}  # exactly what GET .../jobs/maps/{id} shows
-    [delivery] = await _deliveries_when(db, _only("delivered"))
     assert delivery.id == request.headers["x-webhook-id"]
     assert delivery.attempts == 1 and delivery.last_status_code == 200
     assert delivery.job_id == done["id"] and delivery.project_id == tenant.project_id
@@ -355,6 +356,27 @@ async def test_retries_with_backoff_until_a_2xx_under_one_id(
     event = first.json()
     assert event["event"] == "job.completed" and event["data"]["job"]["id"] == job_id
     assert event["data"]["job"]["result"] == {"echo": 1}  # a type without a view: its summary
+
+
+async def test_stopping_lets_a_post_in_flight_finish(db: Database, receiver: Receiver) -> None:
+    project_id = await _project(db)
+    await _hook_up(db, project_id, receiver)
+    receiver.answers = ["hang"]
+    outbox = _outbox(db, timeout_seconds=30.0)
+    await _add_job(db, project_id)
+    await _drain(JobRunner(db, _echo_registry(), FAST_JOBS, on_end=outbox.record))
+    outbox.start()
+    try:
+        await _until(lambda: receiver.hanging)
+        stopping = asyncio.create_task(outbox.stop(grace=20.0))
+        await asyncio.sleep(0.2)
+        assert not stopping.done()  # the POST in flight is given its grace
+        receiver.release.set()  # the receiver answers 200 now
+        await stopping
+    finally:
+        await outbox.stop()
+    [row] = await _deliveries(db)
+    assert row.status == "delivered" and row.attempts == 1
 
 
 async def test_an_event_is_sent_at_once_not_at_the_next_poll(

@@ -88,7 +88,17 @@ class WebhookOutbox:
         await outbox.stop()
     """
 
-    __slots__ = ("_client", "_db", "_settings", "_tasks", "_views", "_wake", "name")
+    __slots__ = (
+        "_busy",
+        "_client",
+        "_db",
+        "_settings",
+        "_stopping",
+        "_tasks",
+        "_views",
+        "_wake",
+        "name",
+    )
 
     def __init__(
         self,
@@ -101,7 +111,9 @@ class WebhookOutbox:
         self._db = db
         self._settings = settings
         self._views = dict(views or {})
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._busy: set[str] = set()  # senders with a delivery in hand
+        self._stopping = False
         self._client: httpx.AsyncClient | None = None
         self._wake = asyncio.Event()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -160,15 +172,25 @@ class WebhookOutbox:
             limits=httpx.Limits(max_connections=settings.concurrency),
             headers={"User-Agent": f"ogplatform/{__version__}"},
         )
+        self._stopping = False
         for number in range(settings.concurrency):
             owner = f"{self.name}/{number}"
-            self._tasks.append(asyncio.create_task(self._work(owner), name=f"webhooks:{owner}"))
+            self._tasks[owner] = asyncio.create_task(self._work(owner), name=f"webhooks:{owner}")
 
-    async def stop(self) -> None:
-        """Stop the senders. A POST cut short is sent again once its lease runs out."""
-        for task in self._tasks:
+    async def stop(self, grace: float = 2.0) -> None:
+        """Stop the senders: idle ones at once; POSTs in flight get ``grace`` seconds to be
+        answered and recorded, then are cut short (and sent again once their lease runs out:
+        the receiver may see them twice)."""
+        self._stopping = True
+        tasks = dict(self._tasks)
+        for owner, task in tasks.items():
+            if owner not in self._busy:
+                task.cancel()
+        if grace > 0 and tasks:
+            await asyncio.wait(tasks.values(), timeout=grace)
+        for task in tasks.values():
             task.cancel()
-        for task in self._tasks:
+        for task in tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
@@ -177,7 +199,8 @@ class WebhookOutbox:
             self._client = None
 
     async def _work(self, owner: str) -> None:
-        while True:
+        while not self._stopping:
+            self._busy.add(owner)
             try:
                 sent = await self.send_one(owner)
             except asyncio.CancelledError:
@@ -185,7 +208,9 @@ class WebhookOutbox:
             except Exception:  # the database blinked: log, wait, carry on
                 log.exception("webhook_sender_error", sender=owner)
                 sent = False
-            if not sent:
+            finally:
+                self._busy.discard(owner)
+            if not sent and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
                 self._wake.clear()
