@@ -159,15 +159,24 @@ def _lonlat_pieces(ring: Array, frame: Frame) -> list[Array]:
         box = (-1e9, w.min_lat, 1e9, w.max_lat)
         rel = _box_relation(pts, box)
         return [] if rel == 0 else [pts if rel == 1 else clip_polygon(pts, box)]
+    lat = ring[:, 1]
+    la0, la1 = float(lat.min()), float(lat.max())
+    if la1 < w.min_lat or la0 > w.max_lat:
+        return []
     rel_lon = unwrap_ring(ring, frame.projection.lon0)
+    r0, r1 = float(rel_lon.min()), float(rel_lon.max())
+    lat_in = la0 >= w.min_lat and la1 <= w.max_lat
     pieces = []
     box = (w.min_rel, w.min_lat, w.max_rel, w.max_lat)
     for shift in (0.0, -360.0, 360.0):
-        pts = np.column_stack([rel_lon + shift, ring[:, 1]])
-        rel = _box_relation(pts, box)
-        if rel == 1:
+        # the box test on the bounds (what _box_relation would find, without the arrays)
+        lo, hi = r0 + shift, r1 + shift
+        if hi < w.min_rel or lo > w.max_rel:
+            continue
+        pts = np.column_stack([rel_lon + shift, lat])
+        if lat_in and lo >= w.min_rel and hi <= w.max_rel:
             pieces.append(pts)
-        elif rel == 2:
+        else:
             clipped = clip_polygon(pts, box)
             if len(clipped) >= 3:
                 pieces.append(clipped)
