@@ -113,6 +113,7 @@ def _build(
         finally:
             if runner is not None:
                 await runner.stop()
+            job_handlers.close()  # the map render pool's processes
             if outbox is not None:
                 await outbox.stop()
             await job_queue.close()

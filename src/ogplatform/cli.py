@@ -282,7 +282,7 @@ _POSITION = click.Choice(["left", "right", "top", "bottom", "center"])
 
 
 @render.command("map")
-@click.option("--location", required=True, help="Location code (us, us-ca) or UUID.")
+@click.option("--location", required=True, help="Location code (us, us-ca, world) or UUID.")
 @click.option("--theme", default="modern", show_default=True)
 @click.option("--width", type=int, default=1400, show_default=True, help="Pixels, 400-4096.")
 @click.option("--height", type=int, default=900, show_default=True, help="Pixels, 300-2160.")

@@ -119,6 +119,7 @@ async def _work(
         await stop_runner(runner, grace, signals.hurry)
     finally:
         await runner.stop()  # a no-op after a graceful stop; gives back jobs otherwise
+        handlers.close()  # the map render pool's processes
         if outbox is not None:
             await outbox.stop()  # unsent events stay due for the next sender
     log.info("worker_stopped", runner=runner.name)

@@ -35,10 +35,21 @@ class HandlerRegistry:
     """Job types by name. Packages register theirs when the app is wired, so this package never
     imports the code that does the work."""
 
-    __slots__ = ("_handlers",)
+    __slots__ = ("_closers", "_handlers")
 
     def __init__(self) -> None:
         self._handlers: dict[str, JobHandler] = {}
+        self._closers: list[Callable[[], None]] = []
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run ``closer`` in :meth:`close` (a handler's process pool, say)."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """Release what the handlers hold; the app and ``ogplatform worker`` call it after
+        their runner has stopped. Idempotent for closers that are."""
+        for closer in self._closers:
+            closer()
 
     def register(self, job_type: str, handler: JobHandler) -> None:
         if job_type in self._handlers:

@@ -5,13 +5,19 @@ that renders it (registered with :mod:`ogplatform.jobs` when the app is wired).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import multiprocessing
+import os
 import re
+import threading
 import uuid
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from multiprocessing.connection import wait
+from typing import Any, ParamSpec, TypeVar
 
 import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,19 +25,30 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ogplatform.db.models import Job, Map, Project
 from ogplatform.errors import ApiError
 from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
-from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.geodata import Location, LocationIndex, location_id
 from ogplatform.maps.locations import location_index
 from ogplatform.plugins import MapTheme, PluginRegistry
 from ogplatform.runtime import Runtime
 
 __all__ = [
     "JOB_TYPE",
+    "WORLD",
+    "WORLD_CODE",
+    "WORLD_ID",
     "MapJobRequest",
+    "Place",
+    "RenderPool",
+    "WorldLocation",
     "estimate_tokens",
+    "find_place",
     "job_view",
     "parse_job_request",
     "register_map_jobs",
+    "render_job_files",
 ]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 JOB_TYPE = "map"
 WIDTH = (400, 4096, 1400)  # low, high, default
@@ -63,6 +80,36 @@ AREA_UNIT = 1400 * 900
 DPI_FACTOR = {72: 1, 150: 2, 300: 4}
 FORMAT_FACTOR = {"png": 1, "svg": 1, "pdf": 2}
 _MAP_IDS = uuid.UUID("5b0c7a1e-6d8f-4f4e-9a53-0c2f3c9e7d11")  # namespace: map id from job id
+# The world: no location of the bundle, a pseudo-location of its own (the renderer's
+# ``WORLD_CODE``; not imported from there, which would load the renderer with the API). Its id
+# is derived like every location id: uuid5(geodata NAMESPACE, "world").
+WORLD_CODE = "world"
+WORLD_ID = location_id(WORLD_CODE)
+
+
+@dataclass(frozen=True, slots=True)
+class WorldLocation:
+    """The world map's location: ``{id, code: "world", name: "World", type: "world"}``."""
+
+    id: str = WORLD_ID
+    code: str = WORLD_CODE
+    name: str = "World"
+    type: str = "world"
+
+
+WORLD = WorldLocation()
+Place = Location | WorldLocation  # what a map job may show
+
+
+def find_place(index: LocationIndex, id_or_code: str) -> Place | None:
+    """The bundle's location with this id or code, :data:`WORLD` for ``world`` or its id
+    (any case), else ``None``."""
+    key = id_or_code.strip().lower()
+    with contextlib.suppress(ValueError):
+        key = str(uuid.UUID(key))
+    if key in (WORLD_CODE, WORLD_ID):
+        return WORLD
+    return index.get(id_or_code)
 
 
 def theme_names(plugins: PluginRegistry | None = None) -> tuple[str, ...]:
@@ -79,7 +126,7 @@ def theme_names(plugins: PluginRegistry | None = None) -> tuple[str, ...]:
 class MapJobRequest:
     """A checked ``POST .../jobs/maps`` body, with the location it names."""
 
-    location: Location
+    location: Place
     width: int
     height: int
     theme: str
@@ -144,11 +191,15 @@ def parse_job_request(
     configuration = _configuration(body.get("configuration", {}), problems)
     if problems:
         raise _invalid(problems)
-    location = index.get(str(location_id))
+    location = find_place(index, str(location_id))
     if location is None:
         raise ApiError(404, "Location not found", code="LOCATION_NOT_FOUND")
-    unknown = unknown_subdivisions(index, location, configuration["highlight_subdivisions"])
-    if unknown:
+    highlights = configuration["highlight_subdivisions"]
+    if isinstance(location, WorldLocation):  # the world highlights countries
+        unknown = unknown_countries(index, highlights)
+        if unknown:
+            raise _invalid([f"unknown country code(s): {', '.join(unknown)}"])
+    elif unknown := unknown_subdivisions(index, location, highlights):
         raise _invalid([f"unknown subdivision code(s): {', '.join(unknown)}"])
     return MapJobRequest(
         location=location,
@@ -272,6 +323,18 @@ def unknown_subdivisions(
     return unknown
 
 
+def unknown_countries(index: LocationIndex, highlights: list[Any]) -> list[str]:
+    """The highlighted codes (any case) or ids that name no country, as given: the world
+    map's rule."""
+    unknown: list[str] = []
+    for item in highlights:
+        key = highlight_key(item)
+        found = index.get(key)
+        if (found is None or found.type != "country") and key not in unknown:
+            unknown.append(key)
+    return unknown
+
+
 def _invalid(problems: list[str]) -> ApiError:
     return ApiError(400, f"Validation failed: {'; '.join(problems)}", code="VALIDATION_FAILED")
 
@@ -327,16 +390,6 @@ def asset_url(runtime: Runtime, key: str, fallback: str) -> str:
 # -- the handler ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Rendered:
-    body: bytes
-    content_type: str
-    extension: str
-    thumbnail: bytes
-    thumbnail_size: tuple[int, int]
-    og_image: bytes
-
-
 MAP_FILES = {  # output_format: content type and the map asset's extension
     "png": ("image/png", "png"),
     "svg": ("image/svg+xml", "svg"),
@@ -359,9 +412,18 @@ def render_options(theme: str, configuration: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+# The world map's options: no subdivisions, cities or water labels on it.
+_WORLD_OPTIONS = ("theme", "show_features", "highlight", "show_country_labels")
+
+
+def world_options(options: dict[str, Any]) -> dict[str, Any]:
+    """:func:`render_options` narrowed to what the world map takes (``render_world_svg``)."""
+    return {name: options[name] for name in _WORLD_OPTIONS if name in options}
+
+
 def render_map_file(
     index: LocationIndex,
-    location: Location,
+    location: Place,
     output_format: str,
     *,
     width: int,
@@ -371,8 +433,31 @@ def render_map_file(
 ) -> bytes:
     """The map itself in ``output_format`` (png, svg or pdf): the job's map asset, the CLI's
     file."""
-    from ogplatform.maps.render import render_pdf, render_png, render_svg
+    from ogplatform.maps.render import (
+        render_pdf,
+        render_png,
+        render_svg,
+        render_world_svg,
+        svg_to_pdf,
+        svg_to_png,
+    )
 
+    if isinstance(location, WorldLocation):
+        drawn = render_world_svg(
+            index, width=width, height=height, dpi=dpi, **world_options(options)
+        )
+        if output_format == "svg":
+            return drawn.svg.encode()
+        if output_format == "pdf":
+            return svg_to_pdf(
+                drawn.svg,
+                width=width,
+                height=height,
+                dpi=dpi,
+                font_files=drawn.font_files,
+                title=location.name,
+            )
+        return svg_to_png(drawn.svg, drawn.font_files)
     if output_format == "svg":
         svg = render_svg(index, location, width=width, height=height, dpi=dpi, **options)
         return svg.svg.encode()
@@ -380,40 +465,142 @@ def render_map_file(
     return render(index, location, width=width, height=height, dpi=dpi, **options)[0]
 
 
-def _render(payload: dict[str, Any]) -> _Rendered:
-    """All three images of a job (CPU-bound: runs in a worker thread)."""
-    from ogplatform.maps.og_card import render_og_card
-    from ogplatform.maps.render import get_theme, render_png
+def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """The thumbnail's pixels: 400 wide, proportional."""
+    return THUMBNAIL_WIDTH, max(1, round(THUMBNAIL_WIDTH * height / width))
+
+
+def render_job_files(payload: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """A job's three images from its payload: the map (in its format), the thumbnail PNG and
+    the OG card PNG. CPU-bound; top-level, plain data in and bytes out, so it runs in a
+    :class:`RenderPool` process (or a thread). Raises :class:`PermanentJobError` for a map
+    that cannot be drawn."""
+    from ogplatform.maps.render import get_theme, render_png, render_world_png
     from ogplatform.maps.render.labels import fonts
 
     index = location_index()
-    location = index.get(payload["location"]["id"])
+    location = find_place(index, payload["location"]["id"])
     if location is None:
         raise PermanentJobError("Location not found")
     dims = payload["dimensions"]
-    fmt = payload["output_format"]
     options = render_options(payload["theme"]["name"], payload.get("configuration", {}))
-    content_type, extension = MAP_FILES[fmt]
+    thumb_w, thumb_h = thumbnail_size(dims["width"], dims["height"])
     try:
         body = render_map_file(
             index,
             location,
-            fmt,
+            payload["output_format"],
             width=dims["width"],
             height=dims["height"],
             dpi=dims["dpi"],
             options=options,
         )
-        thumb_h = max(1, round(THUMBNAIL_WIDTH * dims["height"] / dims["width"]))
-        thumbnail, _ = render_png(index, location, width=THUMBNAIL_WIDTH, height=thumb_h, **options)
-        og_image = render_og_card(
-            index, location, fonts=fonts(), **{**options, "theme": get_theme(options["theme"])}
-        )
+        if isinstance(location, WorldLocation):
+            world = world_options(options)
+            thumbnail, _ = render_world_png(index, width=thumb_w, height=thumb_h, **world)
+            og_image = _world_og_card(index, location, world)
+        else:
+            from ogplatform.maps.og_card import render_og_card
+
+            thumbnail, _ = render_png(index, location, width=thumb_w, height=thumb_h, **options)
+            theme = get_theme(options["theme"])
+            og_image = render_og_card(index, location, fonts=fonts(), **{**options, "theme": theme})
     except NotImplementedError:
         raise PermanentJobError(f"{location.type} maps are not available yet") from None
     except ValueError as exc:  # a place without a shape; a highlight the checks let through
         raise PermanentJobError(f"cannot render this map: {exc}") from None
-    return _Rendered(body, content_type, extension, thumbnail, (THUMBNAIL_WIDTH, thumb_h), og_image)
+    return body, thumbnail, og_image
+
+
+def _world_og_card(index: LocationIndex, world: WorldLocation, options: dict[str, Any]) -> bytes:
+    """The world's OG card: as :func:`~ogplatform.maps.og_card.render_og_card` draws a
+    country's (``Map · <theme>``), with the world map above the band."""
+    import io
+
+    from PIL import Image
+
+    from ogplatform.maps.og_card import BAND, compose_og_card
+    from ogplatform.maps.render import get_theme, render_world_png
+    from ogplatform.maps.render.labels import fonts
+    from ogplatform.render import render_raster
+
+    theme = get_theme(options["theme"])
+    width, height = OG_SIZE
+    png, _ = render_world_png(
+        index, width=width, height=height - BAND, dpi=72, **{**options, "theme": theme}
+    )
+    scene, backdrop = compose_og_card(
+        Image.open(io.BytesIO(png)),
+        title=world.name,
+        subtitle=f"Map \N{MIDDLE DOT} {theme.display_name}",
+        theme=theme,
+        fonts=fonts(),
+    )
+    return render_raster(scene, "png", photo=backdrop)
+
+
+# -- the render pool --------------------------------------------------------------------------
+
+
+def _exit_with_parent() -> None:
+    """A pool process's initializer: exit when the process that started it is gone.
+
+    A pool process blocks reading its call queue, but holds that pipe's write end too, so a
+    parent killed outright (SIGKILL, OOM) never shows it EOF: it would wait for ever. The
+    parent's sentinel (a pipe only the parent writes to) does close; a thread waits on it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a child (the pool's thread fallback)
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class RenderPool(Executor):
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` "spawn" processes,
+    started on the first submit (so an app that renders nothing starts none), whose
+    processes exit with their parent however it ends. :meth:`shutdown` stops them (renders
+    still running too: nobody waits for them any more); a later submit starts new ones."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                )
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def processes(self) -> list[int]:
+        """The pids of the pool's processes (none before the first submit)."""
+        pool = self._pool
+        return [] if pool is None else [p.pid for p in list(pool._processes.values()) if p.pid]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        busy = list(pool._processes.values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in busy:  # a render still running has no one waiting for it
+            if process.is_alive():
+                process.terminate()
+        if wait:
+            for process in busy:
+                process.join(5.0)
+
+    def close(self) -> None:
+        self.shutdown(wait=True)
 
 
 def register_map_jobs(
@@ -421,26 +608,31 @@ def register_map_jobs(
 ) -> None:
     """Teach the job runner to render map jobs with this runtime's storage.
 
-    Renders run in ``executor`` (default: the loop's thread pool). resvg holds the GIL, so in
-    a process that also serves requests a :class:`~concurrent.futures.ProcessPoolExecutor`
-    keeps the event loop free; everything crossing to it is plain data.
+    Renders run in ``executor``; by default in a :class:`RenderPool` of ``[jobs]
+    concurrency`` processes (resvg holds the GIL: in a thread, a render would stall the event
+    loop of the process for seconds), closed with ``registry``; with ``[jobs]
+    render_processes = false`` in the loop's thread pool. What crosses is plain data.
     """
+    if executor is None and runtime.settings.jobs.render_processes:
+        executor = RenderPool(runtime.settings.jobs.concurrency)
+        registry.on_close(executor.close)
 
     async def handle(job: Job) -> JobOutcome:
         payload = job.payload
         loop = asyncio.get_running_loop()
-        rendered = await loop.run_in_executor(executor, _render, payload)
+        body, thumbnail, og_image = await loop.run_in_executor(executor, render_job_files, payload)
+        content_type, extension = MAP_FILES[payload["output_format"]]
         map_id = map_id_for(job.id)
         dims = payload["dimensions"]
         keys = {
-            "map": f"maps/{job.project_id}/{job.id}/map.{rendered.extension}",
+            "map": f"maps/{job.project_id}/{job.id}/map.{extension}",
             "thumbnail": f"maps/thumbnails/{map_id}.png",
             "og_image": f"maps/og-images/{map_id}.png",
         }
         files = {
-            "map": (rendered.body, rendered.content_type, dims["width"], dims["height"]),
-            "thumbnail": (rendered.thumbnail, "image/png", *rendered.thumbnail_size),
-            "og_image": (rendered.og_image, "image/png", *OG_SIZE),
+            "map": (body, content_type, dims["width"], dims["height"]),
+            "thumbnail": (thumbnail, "image/png", *thumbnail_size(dims["width"], dims["height"])),
+            "og_image": (og_image, "image/png", *OG_SIZE),
         }
         routes = {"map": "image", "thumbnail": "thumbnail", "og_image": "og-image"}
         assets = []

@@ -27,7 +27,14 @@ def make_settings(url: str, tmp_path: Path, **sections: dict[str, Any]) -> Setti
         "render": {"workers": 0},
         "ratelimit": {"enabled": False},
         "auth": {"admin_token": ADMIN_TOKEN},
-        "jobs": {"poll_seconds": 0.05, "retry_backoff_seconds": 0.0, "lease_seconds": 5.0},
+        # Renders in a thread: no process pool to start per test (test_map_render_pool.py
+        # runs the default), and monkeypatched renderers take effect.
+        "jobs": {
+            "poll_seconds": 0.05,
+            "retry_backoff_seconds": 0.0,
+            "lease_seconds": 5.0,
+            "render_processes": False,
+        },
     }
     for name, values in sections.items():
         raw[name] = {**raw.get(name, {}), **values}

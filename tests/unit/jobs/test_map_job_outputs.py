@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ import pytest
 from jobs_support import Tenant, wait_for_job
 from PIL import Image
 
+from ogplatform.maps import map_jobs
 from ogplatform.maps.locations import location_index
 from ogplatform.maps.map_jobs import BOOL_OPTIONS, POSITION_OPTIONS, render_options
 from ogplatform.maps.og_card import BAND, OG_SIZE
@@ -198,3 +201,83 @@ async def test_highlight_objects_are_checked_and_kept(
     }
     done = await run_job(client, tenant, body)
     assert done["configuration"]["highlight_subdivisions"] == good
+
+
+# -- the world ----------------------------------------------------------------------------------
+
+
+def test_the_world_is_a_pseudo_location_with_a_derived_id() -> None:
+    from ogplatform.maps.geodata import NAMESPACE
+    from ogplatform.maps.render import WORLD_CODE
+
+    assert WORLD_CODE == map_jobs.WORLD_CODE == "world"
+    assert str(uuid.uuid5(NAMESPACE, "world")) == map_jobs.WORLD_ID
+    index = location_index()
+    assert index.get("world") is None and index.get(map_jobs.WORLD_ID) is None  # no clash
+    for key in ("world", " World ", map_jobs.WORLD_ID, map_jobs.WORLD_ID.upper()):
+        assert map_jobs.find_place(index, key) is map_jobs.WORLD
+
+
+async def test_a_world_map_job_completes(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    highlights = ["BR", {"code": "fr", "color": "#2a9d8f", "label": "France"}]
+    body = {
+        "location_id": "World",
+        "width": 640,
+        "height": 340,
+        "configuration": {"highlight_subdivisions": highlights},
+    }
+    done = await run_job(client, tenant, body)
+    world = {"id": map_jobs.WORLD_ID, "code": "world", "name": "World", "type": "world"}
+    assert done["location"] == world
+    assert done["configuration"]["highlight_subdivisions"] == highlights
+    sizes = {"map": (640, 340), "thumbnail": (400, 212), "og_image": OG_SIZE}
+    for kind, size in sizes.items():
+        image = Image.open(io.BytesIO(await download(client, done, kind)))
+        assert image.format == "PNG" and image.size == size, kind
+    plain = np.asarray(Image.open(io.BytesIO(await download(client, done, "map"))).convert("RGB"))
+    assert (np.abs(plain.astype(int) - [0x2A, 0x9D, 0x8F]).sum(axis=2) < 6).sum() > 100  # France
+    metadata = await client.get(f"/maps/{done['map_id']}/")
+    assert metadata.status_code == 200, metadata.text
+    assert metadata.json()["location"] == world and metadata.json()["title"] == "World"
+    # by its id too
+    again = await client.post(
+        tenant.jobs_url, json={"location_id": map_jobs.WORLD_ID}, headers=tenant.auth
+    )
+    assert again.status_code == 201 and again.json()["job"]["location"] == world
+
+
+async def test_world_highlights_must_be_countries(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    highlights = ["br", "US-CA", {"code": "XX"}, "atlantis", "Br"]
+    body = {"location_id": "world", "configuration": {"highlight_subdivisions": highlights}}
+    response = await client.post(tenant.jobs_url, json=body, headers=tenant.auth)
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "message": "Validation failed: unknown country code(s): US-CA, XX, atlantis",
+    }
+
+
+def test_a_world_pdf_from_the_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ogplatform.cli import main
+
+    config = tmp_path / "litestar.toml"
+    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/app.db"\n')
+    out = tmp_path / "world.pdf"
+    args = ["--config", str(config), "render", "map", "--location", "world", "--width", "720",
+            "--height", "380", "--dpi", "150", "--highlight", "jp", "-o", str(out)]  # fmt: skip
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "(pdf, World, 720x380 px at 150 dpi = 4.80 x 2.53 in)" in result.output
+    reader = pypdf.PdfReader(io.BytesIO(out.read_bytes()))
+    page = reader.pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+        (345.6, 182.4)
+    )
+    assert "RUSSIA" in page.extract_text()  # labels stay text
+    assert reader.metadata is not None and reader.metadata.title == "World"
+    bad = CliRunner().invoke(main, [*args[:-4], "--highlight", "us-ca", "-o", str(out)])
+    assert bad.exit_code != 0 and "unknown country code(s): us-ca" in bad.output
