@@ -89,7 +89,7 @@ class StorageSettings(_Section, frozen=True):
     # "": a random one is made on first use and kept in signing_secret_file (one machine only;
     # several machines must share one: set it here, 32+ characters). Changing it voids old URLs.
     signing_secret: str = ""
-    signing_secret_file: FsPath = "var/storage-signing.key"
+    signing_secret_file: FsPath = "var/storage-signing.key"  # noqa: S105 (a path, not a secret)
     # How long a signed URL stays valid (rounded up to a 5-minute step, so URLs repeat).
     signed_url_seconds: Annotated[int, msgspec.Meta(ge=60, le=7 * 86400)] = 3600
 
