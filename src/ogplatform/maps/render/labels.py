@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -66,22 +66,23 @@ class EdgeSet:
         nxt[ends - 1] = np.concatenate(([0], ends[:-1]))
         return cls(a, a[nxt])
 
-
-def _edges(rings: Sequence[Array] | EdgeSet) -> tuple[Array, Array]:
-    e = rings if isinstance(rings, EdgeSet) else EdgeSet.of(rings)
-    return e.a, e.b
+    @cached_property
+    def bounds(self) -> tuple[Array, Array, Array]:
+        """Per edge: lowest y, highest y, rightmost x (to drop edges that cannot count)."""
+        ay, by = self.a[:, 1], self.b[:, 1]
+        return np.minimum(ay, by), np.maximum(ay, by), np.maximum(self.a[:, 0], self.b[:, 0])
 
 
 def point_in_rings(pts: Array, rings: Sequence[Array] | EdgeSet) -> npt.NDArray[np.bool_]:
     """Even-odd point-in-polygon for points (m, 2) against rings (exterior and holes)."""
-    a, b = _edges(rings)
+    e = rings if isinstance(rings, EdgeSet) else EdgeSet.of(rings)
+    a, b = e.a, e.b
     if len(pts) > 1 and len(a) > 64:
         # only edges crossing the points' band of y and reaching right of the leftmost point
         # can count: drop the rest first (the same answer, a fraction of the m x n work)
         ymin, ymax = float(pts[:, 1].min()), float(pts[:, 1].max())
-        ay_, by_ = a[:, 1], b[:, 1]
-        keep = (np.maximum(ay_, by_) > ymin) & (np.minimum(ay_, by_) <= ymax)
-        keep &= np.maximum(a[:, 0], b[:, 0]) >= float(pts[:, 0].min())
+        lo, hi, right = e.bounds
+        keep = (hi > ymin) & (lo <= ymax) & (right >= float(pts[:, 0].min()))
         a, b = a[keep], b[keep]
     px, py = pts[:, 0:1], pts[:, 1:2]
     ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
@@ -472,8 +473,7 @@ def _fits_inside(box: Box, rings: Sequence[Array] | EdgeSet, slack: float) -> bo
     sx, sy = (x1 - x0) * slack, (y1 - y0) * slack
     xs = np.linspace(x0 + sx, x1 - sx, 5)
     ys = np.array([y0 + sy, (y0 + y1) / 2, y1 - sy])
-    gx, gy = np.meshgrid(xs, ys)
-    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    pts = np.column_stack([np.tile(xs, 3), np.repeat(ys, 5)])  # the 5 x 3 grid
     return bool(point_in_rings(pts, rings).all())
 
 
