@@ -13,10 +13,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +41,7 @@ __all__ = [
 
 Array = npt.NDArray[np.float64]
 Box = tuple[float, float, float, float]
+V = TypeVar("V")
 FONT_DIRS = ("/usr/share/fonts/opentype/noto",)
 _DESCENDERS = set("gjpqyQ,;()[]{}@|$")
 
@@ -129,13 +134,61 @@ def _decimate(rings: Sequence[Array], max_pts: int = 500) -> list[Array]:
     return [r[::step] if len(r) > 4 * step else r for r in rings]
 
 
+class _Kept(Generic[V]):
+    """A small thread-safe LRU cache."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: Hashable, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_poles: _Kept[tuple[float, float, float]] = _Kept(4096)
+_other_spots: _Kept[tuple[tuple[float, float], ...]] = _Kept(4096)
+
+
+def _rings_key(rings: Sequence[Array]) -> bytes:
+    """A digest of the rings' points (the same polygon in another render hits the cache)."""
+    h = hashlib.blake2b(digest_size=16)
+    for r in rings:
+        h.update(len(r).to_bytes(8, "little"))
+        h.update(np.ascontiguousarray(r, dtype=np.float64).tobytes())
+    return h.digest()
+
+
 def polylabel(
     rings: Sequence[Array], region: Box | None = None, steps: int = 3
 ) -> tuple[float, float, float]:
     """The pole of inaccessibility of a polygon (pixel rings, exterior first): the inside
     point farthest from the outline, as (x, y, distance). ``region`` limits the search to a
     box. A grid search refined around the best cell (precise to well under a pixel at map
-    scale, which is all a label needs)."""
+    scale, which is all a label needs). Kept in-process per polygon (by its points), like
+    the projected shapes: the same map in another theme or again finds its anchors."""
+    key = (_rings_key(rings), region, steps)
+    hit = _poles.get(key)
+    if hit is not None:
+        return hit
+    best = _polylabel(rings, region, steps)
+    _poles.put(key, best)
+    return best
+
+
+def _polylabel(
+    rings: Sequence[Array], region: Box | None, steps: int
+) -> tuple[float, float, float]:
     rs = _decimate(rings, 300)
     edges = EdgeSet.of(rs)
     pts = edges.a
@@ -505,7 +558,20 @@ def _other_anchors(
     poly: Sequence[Array], pole: tuple[float, float], need: float, n: int = 30
 ) -> list[tuple[float, float]]:
     """Inside points at least ``need`` from the outline, near the pole first: where a long
-    name may fit when it does not at the pole (a wide state, a bent one)."""
+    name may fit when it does not at the pole (a wide state, a bent one). Kept per polygon,
+    pole and distance, like :func:`polylabel`."""
+    key = (_rings_key(poly), pole, need, n)
+    hit = _other_spots.get(key)
+    if hit is not None:
+        return list(hit)
+    found = _find_other_anchors(poly, pole, need, n)
+    _other_spots.put(key, tuple(found))
+    return found
+
+
+def _find_other_anchors(
+    poly: Sequence[Array], pole: tuple[float, float], need: float, n: int
+) -> list[tuple[float, float]]:
     pts = np.concatenate(poly)
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
