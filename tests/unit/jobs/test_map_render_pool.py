@@ -33,8 +33,10 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
 
 
-def pool_children() -> set[int]:
-    """This process's running children that are multiprocessing "spawn" workers."""
+def pool_children(parent: int | None = None) -> set[int]:
+    """The running children of ``parent`` (this process) that are multiprocessing "spawn"
+    workers (or their watchdogs, forked from them)."""
+    parent = os.getpid() if parent is None else parent
     found = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -45,7 +47,7 @@ def pool_children() -> set[int]:
         except OSError:
             continue
         state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
-        if int(ppid) == os.getpid() and state != "Z" and b"spawn_main" in command:
+        if int(ppid) == parent and state != "Z" and b"spawn_main" in command:
             found.add(int(entry.name))
     return found
 
@@ -140,7 +142,8 @@ _PARENT = textwrap.dedent(
     from ogplatform.maps.map_jobs import RenderPool
 
     pool = RenderPool(2)
-    busy = [pool.submit(time.sleep, 120) for _ in range(2)]  # both processes at work
+    # both processes at work, holding the GIL (a C loop) as resvg does for seconds at a time
+    busy = [pool.submit(sum, range(10**12)) for _ in range(2)]
     while len(pool.processes()) < 2:
         time.sleep(0.05)
     print(" ".join(map(str, pool.processes())), flush=True)
@@ -150,8 +153,9 @@ _PARENT = textwrap.dedent(
 
 
 def test_pool_processes_exit_when_their_parent_is_killed() -> None:
-    """SIGKILL leaves no chance to shut the pool down; its processes must notice on their own
-    (they hold their call queue's write end, so they would never see EOF there)."""
+    """SIGKILL leaves no chance to shut the pool down; its processes must end on their own
+    (they hold their call queue's write end, so they would never see EOF there), at once even
+    while a render holds the GIL, and their watchdogs with them."""
     parent = subprocess.Popen(
         [sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -160,7 +164,12 @@ def test_pool_processes_exit_when_their_parent_is_killed() -> None:
         line = parent.stdout.readline()
         children = {int(pid) for pid in line.split()}
         assert len(children) == 2 and all(_alive(pid) for pid in children), line
+        deadline = time.monotonic() + 60  # until the initializers have run (imports first)
+        while len(watchdogs := {dog for pid in children for dog in pool_children(pid)}) < 2:
+            assert time.monotonic() < deadline, "no watchdog processes"
+            time.sleep(0.05)
+        time.sleep(0.2)  # the workers are into their GIL-holding task
     finally:
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-    assert not gone(children), "pool processes outlived their killed parent"
+    assert not gone(children | watchdogs, limit=2.0), "pool processes outlived their parent"
