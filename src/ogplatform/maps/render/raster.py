@@ -1,19 +1,26 @@
 """PNG output: the map's SVG rasterised with resvg at the requested pixel size.
 
 A full-canvas filtered rectangle (the vintage paper grain: ``feTurbulence``) is drawn from a
-small seamless tile of the same filter, rendered once per process and repeated as a pattern:
-resvg would otherwise compute the noise for every pixel of every map (Germany 2400x1600: 5 of
-its 7 s). The PDF output (:mod:`ogplatform.maps.render.pdf`) uses the same tiles for typst,
-which would rasterise the filter finely.
+small seamless tile of the same filter, rendered once per process: resvg would otherwise
+compute the noise for every pixel of every map (Germany 2400x1600: 5 of its 7 s). In a PNG
+the tile is composited with numpy over the rasterised map (the rectangle left out of what
+resvg draws; a pattern fill of the tile still cost resvg about 1.5 s at that size), so the
+grain lies over everything, the neatline included, where the SVG has it under the last few
+elements (a difference of a few levels on the neatline's pixels). The PDF output
+(:mod:`ogplatform.maps.render.pdf`) fills the rectangle with a pattern of the same tile
+(:func:`tile_filters`), as typst would rasterise the filter finely.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import re
 import threading
 from collections.abc import Callable, Sequence
 
+import numpy as np
+import numpy.typing as npt
 import resvg_py
 
 from ogplatform.maps.geodata import Location, LocationIndex
@@ -31,8 +38,90 @@ _FILTER = re.compile(r'<filter\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>.*?</filter>', re
 def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
     """PNG bytes of an SVG document; text is drawn with exactly ``font_files`` (the files the
     labels were measured with), never with whatever the system has. Full-canvas filters are
-    drawn from seamless tiles (:func:`tile_filters`)."""
-    return _rasterise(tile_filters(svg), font_files)
+    drawn from seamless tiles: composited with numpy afterwards when they only generate
+    (noise), else as a pattern (:func:`tile_filters`)."""
+    svg, overlays = _lift_overlays(svg)
+    png = _rasterise(tile_filters(svg), font_files)
+    return _composite(png, overlays) if overlays else png
+
+
+# A filter that reads nothing beneath it (its output is the same wherever it is drawn).
+_READS_BELOW = re.compile(r"SourceGraphic|SourceAlpha|Background|FillPaint|StrokePaint|feImage")
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="(\d+)"[^>]*?\sheight="(\d+)"')
+
+
+def _lift_overlays(svg: str) -> tuple[str, list[tuple[str, float]]]:
+    """Take out the canvas-sized rectangles drawn only by a generating filter (paper grain):
+    ``(svg without them, [(filter markup, opacity)])`` to composite over the raster."""
+    if "<filter" not in svg:
+        return svg, []
+    size = _SIZE.search(svg)
+    if size is None:
+        return svg, []
+    w, h = size[1], size[2]
+    overlays: list[tuple[str, float]] = []
+    for match in list(_FILTER.finditer(svg)):
+        if _READS_BELOW.search(match[0]):
+            continue
+        fid = re.escape(match["id"])
+        rect = re.compile(
+            rf'<rect width="{w}" height="{h}" filter="url\(#{fid}\)"'
+            r'(?: opacity="(?P<op>[0-9.]+)")?\s*/>'
+        )
+        found = list(rect.finditer(svg))
+        if not found:
+            continue
+        for m in found:
+            overlays.append((match[0], float(m["op"]) if m["op"] else 1.0))
+        svg = rect.sub("", svg)
+    return svg, overlays
+
+
+def _composite(png: bytes, overlays: list[tuple[str, float]]) -> bytes:
+    """The overlays' tiles composited (source-over) on the rasterised map, as PNG."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    rgba = np.asarray(image.convert("RGBA"))
+    opaque = bool((rgba[:, :, 3] == 255).all())
+    out: npt.NDArray[np.float32] = rgba[:, :, :3].astype(np.float32)
+    for markup, opacity in overlays:
+        colour, alpha = _tile_layers(markup)
+        n = GRAIN_TILE
+        height, width = out.shape[:2]
+        reps = -(-width // n)
+        for y0 in range(0, height, n):  # band by band: one tile row at a time
+            band = out[y0 : y0 + n]
+            rows = band.shape[0]
+            a = np.tile(alpha[:rows], (1, reps))[:, :width, None] * opacity
+            c = np.tile(colour[:rows], (1, reps, 1))[:, :width]
+            band += (c - band) * a
+    pixels = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    if opaque:  # the maps are: the sea covers the canvas
+        from ogplatform.render.raster import encode_png
+
+        return encode_png(Image.fromarray(pixels, "RGB"))
+    merged = np.dstack([pixels, rgba[:, :, 3]])  # transparent parts keep their alpha
+    buffer = io.BytesIO()
+    Image.fromarray(merged, "RGBA").save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+_layers: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] = {}
+
+
+def _tile_layers(markup: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """A filter's tile as colour (n, n, 3) and alpha (n, n) in 0..1 (cached per filter)."""
+    cached = _layers.get(markup)
+    if cached is None:
+        from PIL import Image
+
+        tile = np.asarray(
+            Image.open(io.BytesIO(base64.b64decode(_tile_png(markup)))).convert("RGBA")
+        ).astype(np.float32)
+        cached = (tile[:, :, :3], tile[:, :, 3] / 255.0)
+        _layers[markup] = cached
+    return cached
 
 
 def _rasterise(svg: str, font_files: Sequence[str] = ()) -> bytes:
