@@ -188,7 +188,7 @@ class JobsSettings(_Section, frozen=True):
     runner: Literal["inprocess", "redis"] = "inprocess"
     concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     # Map renders run in a pool of `concurrency` processes ("spawn", started on the first job),
-    # so the event loop never waits on resvg; false: in a thread of this process (tests).
+    # so the event loop never waits on a render; false: in a thread of this process (tests).
     render_processes: bool = True
     # A claimed job belongs to its worker for this long; the worker renews it every third of it.
     # A worker that dies leaves the job to whoever claims it after the lease runs out.

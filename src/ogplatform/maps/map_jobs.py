@@ -626,10 +626,10 @@ def register_map_jobs(
     """Teach the job runner to render map jobs with this runtime's storage.
 
     Renders run in ``executor``; by default in a :class:`RenderPool` of ``[jobs]
-    concurrency`` processes (resvg holds the GIL: in a thread, a render would stall the event
-    loop of the process for seconds), closed with ``registry``; with ``[jobs]
-    render_processes = false`` in the loop's thread pool. What crosses is plain data.
-    """
+    concurrency`` processes, closed with ``registry`` (parts of a render hold the GIL: in a
+    thread, a vintage US job stalled the event loop of its process for 0.7-4 s at a time);
+    with ``[jobs] render_processes = false`` in the loop's thread pool. What crosses is
+    plain data: the job's payload in, three byte strings out."""
     if executor is None and runtime.settings.jobs.render_processes:
         executor = RenderPool(runtime.settings.jobs.concurrency)
         registry.on_close(executor.close)
