@@ -438,27 +438,26 @@ def render_map_file(
         render_pdf,
         render_png,
         render_svg,
+        render_world_png,
         render_world_svg,
         svg_to_pdf,
-        svg_to_png,
     )
 
     if isinstance(location, WorldLocation):
-        drawn = render_world_svg(
-            index, width=width, height=height, dpi=dpi, **world_options(options)
-        )
+        world = world_options(options)
+        if output_format == "png":
+            return render_world_png(index, width=width, height=height, dpi=dpi, **world)[0]
+        drawn = render_world_svg(index, width=width, height=height, dpi=dpi, **world)
         if output_format == "svg":
             return drawn.svg.encode()
-        if output_format == "pdf":
-            return svg_to_pdf(
-                drawn.svg,
-                width=width,
-                height=height,
-                dpi=dpi,
-                font_files=drawn.font_files,
-                title=location.name,
-            )
-        return svg_to_png(drawn.svg, drawn.font_files)
+        return svg_to_pdf(
+            drawn.svg,
+            width=width,
+            height=height,
+            dpi=dpi,
+            font_files=drawn.font_files,
+            title=location.name,
+        )
     if output_format == "svg":
         svg = render_svg(index, location, width=width, height=height, dpi=dpi, **options)
         return svg.svg.encode()
