@@ -458,6 +458,7 @@ def render_svg(
     show_lake_labels: bool = False,
     river_label_position: str = "center",
     lake_label_position: str = "center",
+    selected_features: Sequence[str] = (),
 ) -> MapSvg:
     """The map of a country, subdivision or city as an SVG document and its layout.
 
@@ -472,6 +473,12 @@ def render_svg(
     ``configuration`` (the seed's defaults): subdivision, country and city labels on; river
     labels (only with ``show_features``) and lake labels off; ``…_label_position`` one of
     left, right, top, bottom, center.
+
+    ``selected_features`` takes river and lake codes (``river-rhine``, from the locations
+    API's features list): those are drawn whatever their rank and even without
+    ``show_features`` (then only those), on top of the usual water, and their names are
+    labelled first when river or lake labels are on. Unknown codes are ignored here (the job
+    API rejects them).
     """
     th = get_theme(theme) if isinstance(theme, str) else theme
     if dpi not in DPI_CHOICES:
@@ -480,6 +487,7 @@ def render_svg(
         if pos not in _POSITIONS:
             raise ValueError(f"label position must be one of {_POSITIONS}, not {pos!r}")
     highlights = parse_highlights(highlight)
+    selected = frozenset(c.strip().lower() for c in selected_features)
     city = location if location.type == "city" else None
     subject = location
     if city is not None:
@@ -685,6 +693,7 @@ def render_svg(
         show_features,
         (th.strokes["river_max"], th.strokes["river_min"]),
         water_labels if (show_lake_labels or show_river_labels) else None,
+        selected,
     )
 
     # -- paint -----------------------------------------------------------------------------
@@ -741,9 +750,11 @@ def render_svg(
             f'<use href="#subs" fill="none" stroke="{pal["subdivision"]}" '
             f'stroke-width="{_fmt(sw["subdivision"])}"{dash} {stroke_join}/>'
         )
-    for width_px, d in river_groups:
+    for width_px, d, river_code in river_groups:
+        chosen = " selected" if river_code else ""
         body.append(
-            f'<path class="river" d="{d}" fill="none" stroke="{pal["river"]}" '
+            f'<path class="river{chosen}"{_code_attr(river_code)} d="{d}" '
+            f'fill="none" stroke="{pal["river"]}" '
             f'stroke-width="{_fmt(width_px * k)}" {stroke_join}/>'
         )
     if lake_d:
@@ -775,6 +786,7 @@ def render_svg(
                 hl_fill,
                 inset_hl.get(ins.name, []),
                 show_features,
+                selected,
             )
         )
         inset_layouts.append(
@@ -812,7 +824,7 @@ def render_svg(
         show_subdivision_labels=show_subdivision_labels,
         show_country_labels=show_country_labels,
         show_lake_labels=show_lake_labels,
-        show_river_labels=show_river_labels and show_features,
+        show_river_labels=show_river_labels and (show_features or bool(selected)),
         river_label_position=river_label_position,
         lake_label_position=lake_label_position,
         ink=pal["label"],
@@ -990,12 +1002,19 @@ def _place_all(
     for c in cities:
         if not c.capital:
             place_city(p, c, specs["city"], ink, halo, k)
+    # selected features (``selected_features``) first, then by importance
     if show_lake_labels:
-        for w in sorted((w for w in water if w.kind == "lake"), key=lambda w: w.rank):
+        lakes = sorted(
+            (w for w in water if w.kind == "lake"), key=lambda w: (not w.selected, w.rank)
+        )
+        for w in lakes:
             place_lake(p, w, specs["water"], lake_label_position, k)
     if show_river_labels:
-        rivers = sorted((w for w in water if w.kind == "river"), key=lambda w: w.rank)
-        for i, w in enumerate(rivers[:10]):
+        rivers = sorted(
+            (w for w in water if w.kind == "river"), key=lambda w: (not w.selected, w.rank)
+        )
+        n_selected = sum(w.selected for w in rivers)
+        for i, w in enumerate(rivers[: max(10, n_selected)]):
             place_river(p, w, specs["water"], river_label_position, k, str(i))
 
 
@@ -1013,6 +1032,7 @@ def _draw_inset(
     hl_fill: str,
     hl_paths: list[tuple[str | None, str]],
     show_features: bool,
+    selected: frozenset[str] = frozenset(),
 ) -> str:
     """A boxed inset: sea, neighbouring land, the subject's parts, highlights, water, frame."""
     pal = th.palette
@@ -1041,15 +1061,23 @@ def _draw_inset(
     out.append(f'<path d="{d}" fill="{subject_fill}" fill-rule="evenodd"/>')
     if hl_paths:
         out.append(_hl_groups(hl_paths, hl_fill))
-    if show_features:
+    if show_features or selected:
         lake_d, groups, _, _ = _water(
-            index, [location], frame, True, (th.strokes["river_max"], th.strokes["river_min"])
+            index,
+            [location],
+            frame,
+            show_features,
+            (th.strokes["river_max"], th.strokes["river_min"]),
+            None,
+            selected,
         )
         if lake_d:
             out.append(f'<g fill="{pal["water"]}" fill-rule="evenodd">{lake_d}</g>')
-        for w, rd in groups:
+        for w, rd, code in groups:
             out.append(
-                f'<path class="river" d="{rd}" fill="none" stroke="{pal["river"]}" '
+                f'<path class="river{" selected" if code else ""}"{_code_attr(code)} d="{rd}" '
+                f'fill="none" '
+                f'stroke="{pal["river"]}" '
                 f'stroke-width="{_fmt(w * sw["frame"] / th.strokes["frame"])}" {join}/>'
             )
     out.append(
@@ -1083,6 +1111,30 @@ def _features(
     return sorted(seen.values(), key=lambda f: (f.scalerank, f.code or "", f.key))
 
 
+def _code_attr(code: str | None) -> str:
+    """`` data-code="..."`` for a selected feature's element (escaped), else nothing."""
+    return f' data-code="{xml_text(code)}"' if code else ""
+
+
+def _candidates(
+    index: LocationIndex,
+    places: Sequence[Location],
+    kind: str,
+    selected: frozenset[str],
+    include_unnamed: bool = False,
+) -> list[Feature]:
+    """:func:`_features`, plus any selected feature of ``kind`` not among them (a city map's
+    selection is checked against the city's box, its water against the countries in view)."""
+    found = _features(index, places, kind, include_unnamed)
+    have = {f.code for f in found if f.code}
+    extra = [
+        f
+        for code in sorted(selected - have)
+        if (f := index.feature(code)) is not None and f.type == kind
+    ]
+    return [*found, *extra] if extra else found
+
+
 def _water(
     index: LocationIndex,
     places: Sequence[Location],
@@ -1090,16 +1142,19 @@ def _water(
     show_features: bool,
     river_widths: tuple[float, float],
     labels: list[WaterLabel] | None = None,
-) -> tuple[str, list[tuple[float, str]], int, int]:
-    """Lake paths (``<path>`` elements), river path data grouped by width, and how many of
-    each were drawn, for
-    the water meeting ``places`` (the mapped place; for a city map its country and the
-    neighbours in view)."""
+    selected: frozenset[str] = frozenset(),
+) -> tuple[str, list[tuple[float, str, str | None]], int, int]:
+    """Lake paths (``<path>`` elements), river path data grouped by width (with the code of a
+    selected river, drawn last, each alone), and how many of each were drawn, for the water
+    meeting ``places`` (the mapped place; for a city map its country and the neighbours in
+    view). ``selected`` codes are drawn whatever their rank, even without ``show_features``
+    (then only they are), and their labels go first."""
     view = _window_bounds(frame.window, frame.projection.lon0)
     ppd = frame.fit.scale * math.pi / 180.0  # pixels per degree of latitude
     limit = 6 if ppd < 8 else 7 if ppd < 15 else 8 if ppd < 30 else 10 if ppd < 70 else 12
     lake_rings: list[Array] = []
     big_rings: list[Array] = []
+    chosen_lakes: list[str] = []
     n_lakes = 0
     for item in index.layer("world/lakes-50m"):  # the big lakes are base geography
         if (item.scalerank if item.scalerank is not None else 9) <= 1:
@@ -1107,29 +1162,49 @@ def _water(
             big_rings += rings
             n_lakes += bool(rings)
     if labels is not None:
-        for feat in _features(index, places, "lake"):
+        for feat in _candidates(index, places, "lake", selected):
             if not feat.bounds.intersects(view):
                 continue
-            if feat.name is None or feat.scalerank > (limit if show_features else 1):
+            chosen = feat.code in selected
+            if feat.name is None or (
+                feat.scalerank > (limit if show_features else 1) and not chosen
+            ):
                 continue
             g = index.geometry(feat)
             if g is not None:
                 polys = project_polygons(g, frame, min_area=20.0)
                 if polys:
-                    labels.append(WaterLabel(feat.name, "lake", polys=polys, rank=feat.scalerank))
+                    labels.append(
+                        WaterLabel(
+                            feat.name, "lake", polys=polys, rank=feat.scalerank, selected=chosen
+                        )
+                    )
     groups: dict[float, list[Array]] = {}
+    chosen_rivers: list[tuple[float, str, str | None]] = []
     n_rivers = 0
-    if show_features:
-        for feat in _features(index, places, "lake", include_unnamed=True):
-            if feat.scalerank > limit or not feat.bounds.intersects(view):
+    if show_features or selected:
+        for feat in _candidates(index, places, "lake", selected, include_unnamed=True):
+            chosen = feat.code in selected
+            usual = show_features and feat.scalerank <= limit
+            if not (usual or chosen) or not feat.bounds.intersects(view):
                 continue
             g = index.geometry(feat)
             if g is not None:
                 rings = [r for p in project_polygons(g, frame, min_area=1.5) for r in p]
+                if chosen and rings:
+                    assert feat.code is not None
+                    chosen_lakes.append(
+                        f'<path data-code="{xml_text(feat.code)}" d="{path_data(rings)}"/>'
+                    )
+                    n_lakes += 1
+                    continue
                 lake_rings += rings
                 n_lakes += bool(rings)
-        for feat in _features(index, places, "river", include_unnamed=True):
-            if feat.scalerank > limit or not feat.bounds.intersects(view):
+        theme_max, theme_min = river_widths
+        for feat in _candidates(index, places, "river", selected, include_unnamed=True):
+            chosen = feat.code in selected
+            usual = show_features and feat.scalerank <= limit
+            if not (usual or chosen) or not feat.bounds.intersects(view):
                 continue
             g = index.geometry(feat)
             if g is None:
@@ -1137,16 +1212,27 @@ def _water(
             lines = project_lines(g, frame)
             if lines:
                 n_rivers += 1
-                w = _river_width(*river_widths, feat.scalerank)
-                groups.setdefault(w, []).extend(lines)
+                w = _river_width(theme_max, theme_min, feat.scalerank)
+                if chosen:  # asked for: as wide as the most important rivers
+                    w = theme_max
+                    chosen_rivers.append((w, path_data(lines, closed=False), feat.code))
+                else:
+                    groups.setdefault(w, []).extend(lines)
                 if labels is not None and feat.name:
-                    labels.append(WaterLabel(feat.name, "river", lines=lines, rank=feat.scalerank))
-    river_groups = [
-        (w, path_data(lines, closed=False)) for w, lines in sorted(groups.items(), reverse=True)
+                    labels.append(
+                        WaterLabel(
+                            feat.name, "river", lines=lines, rank=feat.scalerank, selected=chosen
+                        )
+                    )
+    river_groups: list[tuple[float, str, str | None]] = [
+        (w, path_data(lines, closed=False), None)
+        for w, lines in sorted(groups.items(), reverse=True)
     ]
+    river_groups += chosen_rivers  # on top of the usual set
     # the big lakes (50m) and the detailed ones overlap: separate paths, or even-odd would
     # cut one out of the other
     lake_d = "".join(f'<path d="{path_data(r)}"/>' for r in (big_rings, lake_rings) if r)
+    lake_d += "".join(chosen_lakes)
     return lake_d, river_groups, n_rivers, n_lakes
 
 

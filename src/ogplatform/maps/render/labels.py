@@ -510,6 +510,7 @@ class WaterLabel:
     polys: list[list[Array]] = field(default_factory=list)  # lakes
     lines: list[Array] = field(default_factory=list)  # rivers
     rank: int = 9
+    selected: bool = False  # in the map's ``selected_features``: labelled first
 
 
 def _box_at(cx: float, cy: float, m: Measured, pad: float) -> Box:

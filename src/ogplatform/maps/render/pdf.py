@@ -92,6 +92,7 @@ def render_pdf(
     show_lake_labels: bool = False,
     river_label_position: str = "center",
     lake_label_position: str = "center",
+    selected_features: Sequence[str] = (),
 ) -> tuple[bytes, MapLayout]:
     """The map as a vector PDF whose page is ``width / dpi`` x ``height / dpi`` inches, and
     its layout. Options as for :func:`~ogplatform.maps.render.render_svg`; a 1400x900 map at
@@ -113,6 +114,7 @@ def render_pdf(
         show_lake_labels=show_lake_labels,
         river_label_position=river_label_position,
         lake_label_position=lake_label_position,
+        selected_features=selected_features,
     )
     pdf = svg_to_pdf(
         result.svg,

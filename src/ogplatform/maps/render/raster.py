@@ -152,6 +152,7 @@ def render_png(
     show_lake_labels: bool = False,
     river_label_position: str = "center",
     lake_label_position: str = "center",
+    selected_features: Sequence[str] = (),
 ) -> tuple[bytes, MapLayout]:
     """The map as PNG bytes of exactly ``width`` x ``height`` pixels, and its layout.
 
@@ -176,6 +177,7 @@ def render_png(
         show_lake_labels=show_lake_labels,
         river_label_position=river_label_position,
         lake_label_position=lake_label_position,
+        selected_features=selected_features,
     )
     return svg_to_png(result.svg, result.font_files), result.layout
 
