@@ -289,7 +289,9 @@ _POSITION = click.Choice(["left", "right", "top", "bottom", "center"])
 @click.option("--dpi", type=int, default=72, show_default=True, help="72, 150 or 300.")
 @click.option("--format", "fmt", default="", help="png, svg or pdf (default: from -o).")
 @click.option("--show-features", is_flag=True, help="Rivers and lakes.")
-@click.option("--show-river-labels", is_flag=True, help="Names on rivers (with features).")
+@click.option(
+    "--show-river-labels", is_flag=True, help="Names on rivers (with features, or selected ones)."
+)
 @click.option("--show-lake-labels", is_flag=True, help="Names on lakes.")
 @click.option("--no-subdivision-labels", is_flag=True, help="No state/province names.")
 @click.option("--no-country-labels", is_flag=True, help="No country names.")
@@ -303,7 +305,15 @@ _POSITION = click.Choice(["left", "right", "top", "bottom", "center"])
     metavar="CODE",
     help='A subdivision to highlight (repeatable): a code, or JSON {"code", "color", "label"}.',
 )
-@click.option("--selected-feature", "features", multiple=True, metavar="ID", hidden=True)
+@click.option(
+    "--feature",
+    "--selected-feature",
+    "features",
+    multiple=True,
+    metavar="CODE",
+    help="A river or lake to draw (repeatable): a code from the locations API's features "
+    "list (river-rhine); labelled first with --show-river-labels / --show-lake-labels.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @click.pass_obj
 def render_map_command(

@@ -132,6 +132,20 @@ def test_render_map_passes_every_flag(config, tmp_path):
     assert Image.open(png).size == (400, 300)
 
 
+def test_render_map_draws_selected_features(config, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "de.svg"
+    result = run("--config", str(config), "render", "map", "--location", "de",
+                 "--width", "800", "--height", "520", "--show-river-labels",
+                 "--feature", "river-rhine", "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(out.read_text())
+    rivers = [p for p in root.iter("{http://www.w3.org/2000/svg}path")
+              if "river" in p.get("class", "").split()]  # fmt: skip
+    assert [p.get("data-code") for p in rivers] == ["river-rhine"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -144,6 +158,8 @@ def test_render_map_passes_every_flag(config, tmp_path):
          " blueprint; dpi must be one of: 72, 150, 300"),
         (["--location", "be", "--format", "gif"],
          "Error: Validation failed: output_format must be one of: png, svg, pdf"),
+        (["--location", "be", "--feature", "river-xyz", "--feature", "river-maas"],
+         "Error: Validation failed: unknown feature code(s): river-xyz"),
     ],
 )  # fmt: skip
 def test_render_map_applies_the_job_api_rules(config, tmp_path, args, message):

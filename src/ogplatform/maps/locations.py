@@ -13,7 +13,7 @@ from litestar.params import FromPath, QueryParameter
 
 from ogplatform.errors import ApiError
 from ogplatform.maps.auth import require_api_key
-from ogplatform.maps.geodata import FeatureType, Location, LocationIndex, LocationType
+from ogplatform.maps.geodata import Feature, FeatureType, Location, LocationIndex, LocationType
 from ogplatform.maps.location_schemas import (
     FeatureList,
     LocationList,
@@ -23,7 +23,7 @@ from ogplatform.maps.location_schemas import (
     summary_of,
 )
 
-__all__ = ["location_index", "locations_router"]
+__all__ = ["location_features", "location_index", "locations_router"]
 
 # Responses need credentials: neither a shared cache nor the browser may keep them.
 _PRIVATE = {"Cache-Control": "private, no-store"}
@@ -124,11 +124,19 @@ def list_features(
 ) -> Response[FeatureList]:
     feature_type = _choice("type", kind, FEATURE_TYPES)
     index = location_index()
-    features = index.features(_find(index, location_id), feature_type)  # type: ignore[arg-type]
+    features = location_features(index, _find(index, location_id), feature_type)
     body = FeatureList(
         success=True, features=[feature_of(f) for f in features], total=len(features)
     )
     return Response(body, headers=_PRIVATE)
+
+
+def location_features(
+    index: LocationIndex, location: Location, feature_type: str | None = None
+) -> list[Feature]:
+    """The named rivers and lakes a location's features list gives (``type`` river or lake,
+    or both), most important first: what a map job's ``selected_features`` may name."""
+    return index.features(location, feature_type)  # type: ignore[arg-type]
 
 
 def _find(index: LocationIndex, id_or_code: str) -> Location:

@@ -27,7 +27,7 @@ from ogplatform.db.models import Job, Map, Project
 from ogplatform.errors import ApiError
 from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
 from ogplatform.maps.geodata import Location, LocationIndex, location_id
-from ogplatform.maps.locations import location_index
+from ogplatform.maps.locations import location_features, location_index
 from ogplatform.plugins import MapTheme, PluginRegistry
 from ogplatform.runtime import Runtime
 
@@ -202,6 +202,8 @@ def parse_job_request(
             raise _invalid([f"unknown country code(s): {', '.join(unknown)}"])
     elif unknown := unknown_subdivisions(index, location, highlights):
         raise _invalid([f"unknown subdivision code(s): {', '.join(unknown)}"])
+    if unknown := unknown_features(index, location, configuration["selected_features"]):
+        raise _invalid([f"unknown feature code(s): {', '.join(unknown)}"])
     return MapJobRequest(
         location=location,
         width=width,
@@ -324,6 +326,23 @@ def unknown_subdivisions(
     return unknown
 
 
+def unknown_features(index: LocationIndex, location: Place, codes: list[str]) -> list[str]:
+    """The selected feature codes (any case) that name no river or lake of ``location`` —
+    none of its features list (``GET /locations/{id}/features``) — as given, each once. On
+    the world map any code of the bundle is known."""
+    if not codes:
+        return []
+    if isinstance(location, WorldLocation):
+        known = {code for code in codes if index.feature(code) is not None}
+    else:
+        known = {f.code for f in location_features(index, location) if f.code}
+    unknown: list[str] = []
+    for code in codes:
+        if code.strip().lower() not in known and code not in known and code not in unknown:
+            unknown.append(code)
+    return unknown
+
+
 def unknown_countries(index: LocationIndex, highlights: list[Any]) -> list[str]:
     """The highlighted codes (any case) or ids that name no country, as given: the world
     map's rule."""
@@ -408,8 +427,9 @@ def render_options(theme: str, configuration: dict[str, Any]) -> dict[str, Any]:
         options[name] = str(configuration.get(name, "center"))
     # Strings and highlight objects ({"code"|"id", "color"?, "label"?}) go through unchanged.
     options["highlight"] = tuple(configuration.get("highlight_subdivisions", ()))
-    # TODO(selected_features): the renderer has no option for it yet; the list is checked and
-    # kept in the job's configuration, and every feature of the map's scale is drawn.
+    # River and lake codes (checked against the location's features at creation): drawn
+    # even without show_features, on top and labelled first.
+    options["selected_features"] = tuple(configuration.get("selected_features", ()))
     return options
 
 

@@ -71,7 +71,7 @@ def test_every_configuration_option_becomes_a_renderer_option() -> None:
         **{name: not default for name, default in BOOL_OPTIONS.items()},
         **{name: "left" for name in POSITION_OPTIONS},
         "highlight_subdivisions": ["ch-be", {"code": "ch-zh", "color": "#123456"}],
-        "selected_features": [],
+        "selected_features": ["river-aare", "lake-geneva"],
     }
     options = render_options("vintage", configuration)
     assert options == {
@@ -79,7 +79,9 @@ def test_every_configuration_option_becomes_a_renderer_option() -> None:
         **{name: not default for name, default in BOOL_OPTIONS.items()},
         **{name: "left" for name in POSITION_OPTIONS},
         "highlight": ("ch-be", {"code": "ch-zh", "color": "#123456"}),
+        "selected_features": ("river-aare", "lake-geneva"),
     }
+    assert render_options("vintage", {})["selected_features"] == ()
     assert set(options) - {"theme", "highlight"} <= set(render_svg.__kwdefaults__ or {})
 
 
@@ -117,6 +119,16 @@ async def test_water_labels_and_positions_reach_the_drawing(
     assert svg == render_svg(index, switzerland, width=600, height=400, **options).svg
     centred = {**options, "lake_label_position": "center", "river_label_position": "center"}
     assert svg != render_svg(index, switzerland, width=600, height=400, **centred).svg
+
+
+async def test_selected_features_reach_the_drawing(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    configuration = {"show_features": False, "selected_features": ["river-aare"]}
+    body = {"location_id": "ch", "width": 600, "height": 400, "output_format": "svg"}
+    done = await run_job(client, tenant, {**body, "configuration": configuration})
+    svg = (await download(client, done, "map")).decode()
+    assert re.findall(r'<path class="river[^"]*"(?: data-code="([^"]*)")?', svg) == ["river-aare"]
 
 
 async def test_the_og_image_is_the_map_with_a_title_band(
@@ -164,6 +176,23 @@ async def test_unknown_highlight_codes_are_named_at_creation(
         "statusCode": 400,
         "message": "Validation failed: unknown subdivision code(s): XX-YY, US-CA, xx-yy",
     }
+
+
+async def test_unknown_feature_codes_are_named_at_creation(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # river-mississippi exists, but does not meet Germany
+    codes = ["river-rhine", "river-xyz", "river-mississippi"]
+    body = {"location_id": "de", "configuration": {"selected_features": codes}}
+    response = await client.post(tenant.jobs_url, json=body, headers=tenant.auth)
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "message": "Validation failed: unknown feature code(s): river-xyz, river-mississippi",
+    }
+    body["configuration"] = {"selected_features": ["river-rhine"]}
+    response = await client.post(tenant.jobs_url, json=body, headers=tenant.auth)
+    assert response.status_code == 201, response.text
 
 
 async def test_highlight_objects_are_checked_and_kept(
