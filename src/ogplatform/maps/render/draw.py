@@ -1275,6 +1275,8 @@ def _coast_lines(th: MapTheme, sw: dict[str, float], most: int = 99) -> list[str
 def _finish(
     th: MapTheme, sw: dict[str, float], width: int, height: int, k: float, defs: list[str]
 ) -> list[str]:
+    """The finishing touches over everything, labels included: paper grain and vignette
+    (themes with ``paper_grain``) and the neatline, as one ``<g id="finish">``."""
     out: list[str] = []
     pal = th.palette
     if th.effects.paper_grain:
@@ -1309,4 +1311,5 @@ def _finish(
             f'height="{_fmt(height - fw)}" fill="none" stroke="{pal["frame"]}" '
             f'stroke-width="{_fmt(fw)}"/>'
         )
-    return out
+    # one group, drawn last: the PNG rasteriser draws the labels between the rest and it
+    return [f'<g id="finish">{"".join(out)}</g>']

@@ -1,14 +1,15 @@
-"""PNG output: the map's SVG rasterised with resvg at the requested pixel size.
+"""PNG output: the map's SVG drawn with Skia at the requested pixel size (labels from our
+own glyph outlines: :mod:`ogplatform.maps.render._skia`), checked against resvg, which drew
+it before (:func:`svg_to_png_resvg`, 3-5x slower; the tests compare the two).
 
 A full-canvas filtered rectangle (the vintage paper grain: ``feTurbulence``) is drawn from a
-small seamless tile of the same filter, rendered once per process: resvg would otherwise
-compute the noise for every pixel of every map (Germany 2400x1600: 5 of its 7 s). In a PNG
-the tile is composited with numpy over the rasterised map (the rectangle left out of what
-resvg draws; a pattern fill of the tile still cost resvg about 1.5 s at that size), so the
-grain lies over everything, the neatline included, where the SVG has it under the last few
-elements (a difference of a few levels on the neatline's pixels). The PDF output
-(:mod:`ogplatform.maps.render.pdf`) fills the rectangle with a pattern of the same tile
-(:func:`tile_filters`), as typst would rasterise the filter finely.
+small seamless tile of the same filter, rendered by resvg once per process, rather than
+computing the noise for every pixel of every map (Germany 2400x1600: 5 of its 7 s with
+resvg). In a PNG the tile is composited with numpy over the drawn map (the rectangle left out
+of the SVG that is drawn), so the grain lies over everything, the neatline included, where
+the SVG has it under the last few elements (a difference of a few levels on the neatline's
+pixels). The PDF output (:mod:`ogplatform.maps.render.pdf`) fills the rectangle with a
+pattern of the same tile (:func:`tile_filters`), as typst would rasterise the filter finely.
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ import resvg_py
 
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render._highlight import HighlightInput
+from ogplatform.maps.render._skia import draw_svg
 from ogplatform.maps.render.draw import MapLayout, render_svg
 from ogplatform.maps.render.world import render_world_svg
 from ogplatform.plugins.map_themes import MapTheme
 
-__all__ = ["render_png", "render_world_png", "svg_to_png", "tile_filters"]
+__all__ = [
+    "render_png",
+    "render_world_png",
+    "svg_to_png",
+    "svg_to_png_resvg",
+    "tile_filters",
+]
 
 GRAIN_TILE = 256  # px: big enough that the repeat is invisible, small enough to embed
 _FILTER = re.compile(r'<filter\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>.*?</filter>', re.S)
@@ -41,8 +49,25 @@ def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
     drawn from seamless tiles: composited with numpy afterwards when they only generate
     (noise), else as a pattern (:func:`tile_filters`)."""
     svg, overlays = _lift_overlays(svg)
+    size = _SIZE.search(svg)
+    if size is None:
+        raise ValueError("not a map SVG: no width and height on <svg>")
+    rgba = draw_svg(tile_filters(svg), int(size[1]), int(size[2]))
+    return _encode(rgba, overlays)
+
+
+def svg_to_png_resvg(svg: str, font_files: Sequence[str] = ()) -> bytes:
+    """The same PNG drawn entirely by resvg: the reference the Skia path is checked against
+    (tests compare them pixel by pixel)."""
+    svg, overlays = _lift_overlays(svg)
     png = _rasterise(tile_filters(svg), font_files)
-    return _composite(png, overlays) if overlays else png
+    if not overlays:
+        return png
+    from PIL import Image
+
+    rgba = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(np.uint16)
+    rgba[:, :, :3] = (rgba[:, :, :3] * rgba[:, :, 3:4] + 127) // 255  # premultiplied
+    return _encode(rgba.astype(np.uint8), overlays)
 
 
 # A filter that reads nothing beneath it (its output is the same wherever it is drawn).
@@ -77,13 +102,18 @@ def _lift_overlays(svg: str) -> tuple[str, list[tuple[str, float]]]:
     return svg, overlays
 
 
-def _composite(png: bytes, overlays: list[tuple[str, float]]) -> bytes:
-    """The overlays' tiles composited (source-over) on the rasterised map, as PNG."""
+def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> bytes:
+    """PNG of the pixels (premultiplied RGBA; opaque ones become RGB) with the overlays'
+    tiles composited (source-over) on top."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png))
-    rgba = np.asarray(image.convert("RGBA"))
+    from ogplatform.render.raster import encode_png
+
     opaque = bool((rgba[:, :, 3] == 255).all())
+    if not overlays:
+        if opaque:  # the maps are: the sea covers the canvas
+            return encode_png(Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB"))
+        return _encode_rgba(_unpremultiply(rgba))
     out: npt.NDArray[np.float32] = rgba[:, :, :3].astype(np.float32)
     for markup, opacity in overlays:
         colour, alpha = _tile_layers(markup)
@@ -97,13 +127,23 @@ def _composite(png: bytes, overlays: list[tuple[str, float]]) -> bytes:
             c = np.tile(colour[:rows], (1, reps, 1))[:, :width]
             band += (c - band) * a
     pixels = np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    if opaque:  # the maps are: the sea covers the canvas
-        from ogplatform.render.raster import encode_png
-
+    if opaque:
         return encode_png(Image.fromarray(pixels, "RGB"))
     merged = np.dstack([pixels, rgba[:, :, 3]])  # transparent parts keep their alpha
+    return _encode_rgba(_unpremultiply(merged))
+
+
+def _unpremultiply(rgba: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    alpha = rgba[:, :, 3:4].astype(np.float32)
+    rgb = rgba[:, :, :3].astype(np.float32) * 255.0 / np.maximum(alpha, 1.0)
+    return np.dstack([np.clip(np.rint(rgb), 0, 255).astype(np.uint8), rgba[:, :, 3]])
+
+
+def _encode_rgba(rgba: npt.NDArray[np.uint8]) -> bytes:
+    from PIL import Image
+
     buffer = io.BytesIO()
-    Image.fromarray(merged, "RGBA").save(buffer, "PNG", compress_level=1)
+    Image.fromarray(rgba, "RGBA").save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 

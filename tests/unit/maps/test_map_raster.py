@@ -1,0 +1,152 @@
+"""Map PNGs drawn with Skia (maps/render/_skia.py) against resvg, the reference rasteriser.
+
+The Skia path draws shapes with Skia's SVG module and the labels from our own glyph outlines;
+these tests decode both PNGs and compare them pixel by pixel, and look for the labels' ink
+where the layout says each label is.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import Image
+
+from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.render import THEMES, render_svg
+from ogplatform.maps.render.labels import LabelBox
+from ogplatform.maps.render.raster import svg_to_png, svg_to_png_resvg
+from ogplatform.maps.render.world import render_world_svg
+
+Pixels = npt.NDArray[np.int16]
+
+
+@pytest.fixture(scope="module")
+def index() -> LocationIndex:
+    return LocationIndex.load()
+
+
+def loc(index: LocationIndex, code: str) -> Location:
+    found = index.get(code)
+    assert found is not None
+    return found
+
+
+def decode(png: bytes) -> Pixels:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return np.asarray(image.convert("RGB")).astype(np.int16)
+
+
+def compare(svg: str, files: tuple[str, ...]) -> tuple[Pixels, Pixels, npt.NDArray[np.int16]]:
+    ours, reference = decode(svg_to_png(svg, files)), decode(svg_to_png_resvg(svg, files))
+    assert ours.shape == reference.shape
+    return ours, reference, np.abs(ours - reference).max(axis=2)
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_matches_resvg_in_every_theme(index: LocationIndex, theme: str) -> None:
+    # Germany with rivers, river and lake names (text along a path) and a highlighted state
+    # (the monochrome theme hatches it: a pattern); vintage adds grain, vignette and the
+    # engraved coast, satellite the land gradient and glow.
+    result = render_svg(
+        index,
+        loc(index, "de"),
+        width=640,
+        height=640,
+        theme=theme,
+        show_features=True,
+        show_river_labels=True,
+        show_lake_labels=True,
+        highlight=["de-by", {"code": "de-nw", "color": "#c0392b", "label": "Rhein & Ruhr"}],
+    )
+    _, _, diff = compare(result.svg, result.font_files)
+    # Anti-aliasing differs along edges; nothing else may.
+    assert diff.mean() < 1.0, f"{theme}: mean difference {diff.mean():.2f} levels"
+    assert np.percentile(diff, 99) <= 12
+    assert (diff > 48).mean() < 0.001
+    assert any(lab.kind == "river" for lab in result.layout.labels)
+
+
+def test_world_matches_resvg(index: LocationIndex) -> None:
+    result = render_world_svg(index, width=800, height=434, theme="satellite")
+    _, _, diff = compare(result.svg, result.font_files)
+    assert diff.mean() < 1.0
+    assert np.percentile(diff, 99) <= 12
+
+
+def changed_in(with_text: Pixels, without: Pixels, label: LabelBox) -> int:
+    """How many pixels within the label's boxes the text changed clearly."""
+    count = 0
+    for x0, y0, x1, y1 in label.boxes or (label.box,):
+        ys = slice(max(0, int(y0)), int(y1) + 1)
+        xs = slice(max(0, int(x0)), int(x1) + 1)
+        count += int((np.abs(with_text[ys, xs] - without[ys, xs]).max(axis=2) > 60).sum())
+    return count
+
+
+def hex_rgb(value: str) -> tuple[int, int, int]:
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def test_every_label_is_drawn_where_the_layout_puts_it(index: LocationIndex) -> None:
+    result = render_svg(
+        index,
+        loc(index, "us"),
+        width=1000,
+        height=640,
+        theme="modern",
+        show_river_labels=True,
+    )
+    pixels = decode(svg_to_png(result.svg, result.font_files))
+    bare = decode(svg_to_png(re.sub(r"<text\b.*?</text>", "", result.svg, flags=re.S)))
+    labels = result.layout.labels
+    assert len(labels) > 20 and any(lab.kind == "river" for lab in labels)
+    for label in labels:  # rivers too: glyph by glyph along their line
+        assert changed_in(pixels, bare, label) > 5, f"nothing drawn for {label.text!r}"
+    outside = np.ones(pixels.shape[:2], dtype=bool)
+    for label in labels:
+        for x0, y0, x1, y1 in label.boxes or (label.box,):
+            outside[max(0, int(y0) - 3) : int(y1) + 4, max(0, int(x0) - 3) : int(x1) + 4] = False
+    assert (np.abs(pixels - bare).max(axis=2)[outside] > 60).sum() == 0  # nothing elsewhere
+
+
+def test_labels_sit_under_the_neatline_and_grain(index: LocationIndex) -> None:
+    # The finishing group (vignette, neatline) is drawn after the labels: the frame's colour
+    # is on the frame, and the vignette darkens the corners of the finished picture.
+    th = THEMES["vintage"]
+    result = render_svg(index, loc(index, "jp"), width=600, height=600, theme="vintage")
+    pixels = decode(svg_to_png(result.svg, result.font_files))
+    frame = np.array(hex_rgb(th.palette["frame"]))
+    k = 1.0
+    y = int(6 * k)  # the outer neatline, 6 px in
+    assert np.abs(pixels[y, 100:500] - frame).max(axis=1).mean() < 40
+    centre = pixels[280:320, 280:320].mean()
+    corner = pixels[12:30, 12:30].mean()
+    assert corner < centre
+
+
+def test_user_text_in_labels_is_drawn_not_interpreted(index: LocationIndex) -> None:
+    # A highlight label with markup characters: escaped in the SVG, drawn as its characters.
+    label = 'A & B <script>"x"'
+    result = render_svg(
+        index,
+        loc(index, "de"),
+        width=800,
+        height=800,
+        theme="modern",
+        highlight=[{"code": "de-by", "label": label}],
+        show_city_labels=False,
+    )
+    assert "<script>" not in result.svg
+    pixels = decode(svg_to_png(result.svg, result.font_files))
+    placed = [lab for lab in result.layout.labels if lab.text.upper() == label.upper()]
+    assert placed, [lab.text for lab in result.layout.labels]
+    bare = decode(svg_to_png(re.sub(r"<text\b.*?</text>", "", result.svg, flags=re.S)))
+    assert changed_in(pixels, bare, placed[0]) > 20
+    _, _, diff = compare(result.svg, result.font_files)
+    x0, y0, x1, y1 = (int(v) for v in placed[0].box)
+    assert diff[y0 : y1 + 1, x0 : x1 + 1].mean() < 8  # the same glyphs as resvg draws
