@@ -65,6 +65,10 @@ class LocationIndex:
         self._lock = threading.Lock()
         self._chunk = lru_cache(maxsize=64)(self._read_chunk)
         self._shape = lru_cache(maxsize=2048)(self._decode)
+        # The records never change: what every map render asks again is kept (copies given out)
+        self._children = lru_cache(maxsize=1024)(self._find_children)
+        self._features = lru_cache(maxsize=1024)(self._find_features)
+        self._listing = lru_cache(maxsize=1024)(self._find_listing)
 
     @classmethod
     def load(cls, data_dir: Path = DEFAULT_DATA_DIR) -> LocationIndex:
@@ -106,6 +110,25 @@ class LocationIndex:
         if parent_id and parent is None:
             return [], 0
         needle = fold(q) if q else ""
+        if not needle:  # a listing (every map render asks for some): kept
+            listed = self._listing(type, parent.id if parent is not None else None)
+            return list(listed[offset : offset + limit]), len(listed)
+        return self._search(needle, type, parent, limit, offset)
+
+    def _find_listing(
+        self, type: LocationType | None, parent_id: str | None
+    ) -> tuple[Location, ...]:
+        found, _ = self._search("", type, self.get(parent_id) if parent_id else None, 10**9, 0)
+        return tuple(found)
+
+    def _search(
+        self,
+        needle: str,
+        type: LocationType | None,
+        parent: Location | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Location], int]:
         hits: list[tuple[tuple[int, int, int, str], Location]] = []
         for loc, keys in zip(self._locations, self._index.search_keys, strict=True):
             if type is not None and loc.type != type:
@@ -125,7 +148,10 @@ class LocationIndex:
     def children(self, location: Location) -> list[Location]:
         """Direct children: a country's subdivisions (and cities of no known subdivision), a
         subdivision's cities."""
-        return [loc for loc in self._locations if loc.parent_id == location.id]
+        return list(self._children(location.id))
+
+    def _find_children(self, location_id: str) -> tuple[Location, ...]:
+        return tuple(loc for loc in self._locations if loc.parent_id == location_id)
 
     # -- water ---------------------------------------------------------------------------
 
@@ -140,8 +166,14 @@ class LocationIndex:
         For countries and subdivisions: features that meet the area itself (worked out at build
         time); for cities: features whose box meets the city's box.
         """
+        return list(self._features(location.id, type, include_unnamed))
+
+    def _find_features(
+        self, location_id: str, type: FeatureType | None, include_unnamed: bool
+    ) -> tuple[Feature, ...]:
         index = self._index
-        position = self._position[location.id]
+        location = self._locations[self._position[location_id]]
+        position = self._position[location_id]
         found = []
         for feature, places in zip(index.features, index.feature_places, strict=True):
             if type is not None and feature.type != type:
@@ -154,7 +186,7 @@ class LocationIndex:
             elif position in places:
                 found.append(feature)
         found.sort(key=lambda f: (f.scalerank, f.type, f.code or "", f.key))
-        return found
+        return tuple(found)
 
     def feature(self, code: str) -> Feature | None:
         """The river or lake with this code ("river-mississippi")."""
