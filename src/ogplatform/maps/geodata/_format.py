@@ -17,10 +17,10 @@ __all__ = [
     "ShapeRecord",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: shape chunks zlib (were xz)
 SCALE = 10_000  # grid cells per degree: coordinates are stored as round(degrees * SCALE)
 INDEX_FILE = "index.msgpack.zlib"  # zlib: it is read on every start, and inflates fastest
-SHAPES_FILE = "shapes.bin"  # concatenated xz chunks: read one chunk at a time, on demand
+SHAPES_FILE = "shapes.bin"  # concatenated zlib chunks: read one chunk at a time, on demand
 
 KIND_POLYGON, KIND_LINE = 0, 1
 
@@ -48,7 +48,7 @@ class ShapeRecord(msgspec.Struct, array_like=True, frozen=True):
 
 
 class ChunkRef(msgspec.Struct, array_like=True, frozen=True):
-    """Where one xz-compressed chunk (a msgpack list of ShapeRecord) sits in SHAPES_FILE."""
+    """Where one zlib-compressed chunk (a msgpack list of ShapeRecord) sits in SHAPES_FILE."""
 
     offset: int
     length: int

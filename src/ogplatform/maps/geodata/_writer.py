@@ -1,8 +1,10 @@
-"""Write the bundle: the zlib index and the xz shape chunks, byte-identical on every run."""
+"""Write the bundle: the zlib index and zlib shape chunks, byte-identical on every run.
+
+The chunks were xz until format 2: 6% smaller, but inflating a US map's 14 chunks took
+48 ms of a cold first render, zlib 8 ms (the whole bundle: 230 ms against 38)."""
 
 from __future__ import annotations
 
-import lzma
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -84,7 +86,7 @@ class BundleWriter:
         refs: dict[str, ChunkRef] = {}
         blob = bytearray()
         for name in sorted(self._chunks):
-            data = lzma.compress(encoder.encode(self._chunks[name]), preset=9 | lzma.PRESET_EXTREME)
+            data = zlib.compress(encoder.encode(self._chunks[name]), 9)
             refs[name] = ChunkRef(offset=len(blob), length=len(data))
             blob += data
         index = BundleIndex(

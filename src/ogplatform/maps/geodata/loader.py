@@ -6,7 +6,6 @@ Needs only the standard library and msgspec; shapes come back as :class:`Shape`.
 from __future__ import annotations
 
 import contextlib
-import lzma
 import threading
 import uuid
 import zlib
@@ -227,7 +226,7 @@ class LocationIndex:
         with self._lock, self._shapes_path.open("rb") as fh:
             fh.seek(ref.offset)
             data = fh.read(ref.length)
-        return {r.key: r for r in _CHUNK_DECODER.decode(lzma.decompress(data))}
+        return {r.key: r for r in _CHUNK_DECODER.decode(zlib.decompress(data))}
 
 
 _TYPE_ORDER = {"country": 0, "subdivision": 1, "city": 2}
