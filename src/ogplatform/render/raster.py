@@ -29,7 +29,14 @@ from ogplatform.render.scene import (
 )
 from ogplatform.render.svg import linear_gradient_line
 
-__all__ = ["ImageFormat", "encode", "paint_image", "render_raster"]
+__all__ = [
+    "ImageFormat",
+    "encode",
+    "encode_png",
+    "encode_png_pixels",
+    "paint_image",
+    "render_raster",
+]
 
 ImageFormat = Literal["png", "jpeg", "webp"]
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -203,7 +210,13 @@ def encode_png(image: Image.Image) -> bytes:
     unfiltered; on a 1200x630 card the Sub filter plus zlib level 1 is about twice as fast
     and 15% smaller (benchmarks/cards.py). Lossless: decoders reverse the filter.
     """
-    pixels = np.asarray(image.convert("RGB"))
+    return encode_png_pixels(np.asarray(image.convert("RGB")))
+
+
+def encode_png_pixels(pixels: npt.NDArray[np.uint8]) -> bytes:
+    """:func:`encode_png` of an (height, width, 3 or 4) array; a fourth channel (alpha) is
+    left out, so an opaque RGBA canvas is encoded without a copy to RGB first."""
+    pixels = pixels[:, :, :3]
     height, width, _ = pixels.shape
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
     rows[:, 0] = 1  # filter type Sub: each byte minus the byte one pixel to its left

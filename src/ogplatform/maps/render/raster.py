@@ -105,14 +105,13 @@ def _lift_overlays(svg: str) -> tuple[str, list[tuple[str, float]]]:
 def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> bytes:
     """PNG of the pixels (premultiplied RGBA; opaque ones become RGB) with the overlays'
     tiles composited (source-over) on top."""
-    from PIL import Image
 
-    from ogplatform.render.raster import encode_png
+    from ogplatform.render.raster import encode_png_pixels
 
     opaque = bool((rgba[:, :, 3] == 255).all())
     if not overlays:
         if opaque:  # the maps are: the sea covers the canvas
-            return encode_png(Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB"))
+            return encode_png_pixels(rgba)
         return _encode_rgba(_unpremultiply(rgba))
     out: npt.NDArray[np.float32] = rgba[:, :, :3].astype(np.float32)
     for markup, opacity in overlays:
@@ -128,7 +127,7 @@ def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> b
             band += (c - band) * a
     pixels = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     if opaque:
-        return encode_png(Image.fromarray(pixels, "RGB"))
+        return encode_png_pixels(pixels)
     merged = np.dstack([pixels, rgba[:, :, 3]])  # transparent parts keep their alpha
     return _encode_rgba(_unpremultiply(merged))
 
