@@ -47,22 +47,17 @@ OGP_BENCH_OUT (output folder, default ``$TMPDIR/ogp-bench-maps``). Without geopa
 matplotlib (``pip install -e '.[bench]'``) the peer side is skipped with a note.
 
 This module imports only the standard library at the top: a cold child process imports it
-first and must not pay for anything before its clock starts.
+first and must not pay for anything before its clock starts (the heavier standard modules the
+parent needs, subprocess, inspect, statistics, are imported where they are used).
 """
 
 from __future__ import annotations
 
-import gzip
-import inspect
 import io
 import json
 import math
 import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -137,10 +132,14 @@ class Side:
 
     @property
     def warm(self) -> float | None:
+        import statistics
+
         return statistics.median(self.warm_ms) if self.warm_ms else None
 
     @property
     def cold(self) -> float | None:
+        import statistics
+
         return statistics.median(self.cold_ms) if self.cold_ms else None
 
 
@@ -240,6 +239,8 @@ def measure(
 
 
 def _default_out() -> Path:
+    import tempfile
+
     return Path(tempfile.gettempdir()) / "ogp-bench-maps"
 
 
@@ -293,6 +294,8 @@ def _print_table(rows: list[tuple[Case, Side, Side]], runs: int, cold: int, quic
 
 def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``function`` with the keyword arguments it takes (signatures still moving)."""
+    import inspect
+
     params = inspect.signature(function).parameters
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         kwargs = {k: v for k, v in kwargs.items() if k in params}
@@ -587,6 +590,9 @@ def peer_missing() -> str:
 
 def prepare_peer_files(data_dir: Path) -> None:
     """The gzipped source files, decompressed once (not timed: a user keeps them plain)."""
+    import gzip
+    import shutil
+
     data_dir.mkdir(parents=True, exist_ok=True)
     for stem in PEER_FILES:
         name = stem if "." in stem else f"{stem}.geojson"
@@ -979,6 +985,8 @@ def _child_env() -> dict[str, str]:
 def _run_child(command: list[str]) -> tuple[float, dict[str, float]]:
     """Wall time (ms) of the whole process, from before its start to after its exit, and the
     phases it reports on its own clock."""
+    import subprocess
+
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_child_env())
     wall = (time.perf_counter() - started) * 1000
@@ -1031,6 +1039,8 @@ def profile(key: str = "us", *, cold: bool = False, top: int = 20) -> str:
     """cProfile of one render of ours (warm: the second render in this process; cold: a fresh
     process, import + index + first render), as text: the top functions by cumulative and by
     own time, each with its share of the total."""
+    import subprocess
+
     if cold:
         done = subprocess.run(
             [sys.executable, "-c", f"from benchmarks.maps import _profile_child; "

@@ -257,40 +257,220 @@ def _project_polygons(
     parts: Iterable[int] | None,
     seams: list[Array],
 ) -> list[list[Array]]:
+    """The rings of a shape projected in one batch: every ring that lies wholly inside the
+    window and the clip rectangle (most of them) is projected, snapped and thinned together
+    with the others as one array; a ring that wraps, touches the antimeridian or straddles
+    an edge takes :func:`_ring_pieces`, one at a time. Both give the same pixels."""
+    flat = _flatten(shape, tuple(parts) if parts is not None else None)
+    done = _batch(flat, frame, min_area)
     out: list[list[Array]] = []
-    selected: Sequence[tuple[array[float], ...]] = shape.parts
-    if parts is not None:
-        selected = [shape.parts[i] for i in parts]
-    for part in selected:
+    for part_rings in flat.rings:
         rings: list[Array] = []
-        for j, raw in enumerate(part):
-            ring = np.frombuffer(raw, dtype=np.float64).reshape(-1, 2)
-            if len(ring) < 3:
-                continue
-            edge = np.abs(ring[:, 0]) >= SEAM_LON
-            if edge.any():  # the data cuts at +/-179.9: close the 0.2-degree gap
-                ring = ring.copy()
-                ring[edge, 0] = np.sign(ring[edge, 0]) * 180.0
-            cut = _seam_lines(ring) if seams is not None else None
-            if cut is not None and seams is not None:
-                line_shape = Shape(kind="line", parts=tuple((array("d", c.ravel()),) for c in cut))
-                seams.extend(_project_lines(line_shape, frame))
-            for piece in _lonlat_pieces(ring, frame):
-                px = _to_px(piece, frame)
-                rel = _box_relation(px, frame.clip)
-                if rel == 0:
-                    continue
-                if rel == 2:
-                    px = clip_polygon(px, frame.clip)
-                px = _snap(px)
-                if len(px) < 3 or _ring_area(px) < min_area:
-                    continue
-                rings.append(_mark_seam(px) if cut is not None else px)
+        for j, r in enumerate(part_rings):
+            if r < 0:
+                continue  # fewer than 3 points
+            fast = done.get(r)
+            if fast is not None:
+                if len(fast):
+                    rings.append(fast)
+            else:
+                ring = flat.points[flat.starts[r] : flat.starts[r] + flat.lengths[r]]
+                rings.extend(_ring_pieces(ring, frame, min_area, seams))
             if j == 0 and not rings:
                 break  # exterior gone: so are its holes
         if rings:
             out.append(rings)
     return out
+
+
+def _ring_pieces(ring: Array, frame: Frame, min_area: float, seams: list[Array]) -> list[Array]:
+    """One ring's pixel rings: cut to the window (several if it wraps), clipped, snapped."""
+    cut = _seam_lines(ring)
+    if cut is not None:
+        line_shape = Shape(kind="line", parts=tuple((array("d", c.ravel()),) for c in cut))
+        seams.extend(_project_lines(line_shape, frame))
+    out: list[Array] = []
+    for piece in _lonlat_pieces(ring, frame):
+        px = _to_px(piece, frame)
+        rel = _box_relation(px, frame.clip)
+        if rel == 0:
+            continue
+        if rel == 2:
+            px = clip_polygon(px, frame.clip)
+        px = _snap(px)
+        if len(px) < 3 or _ring_area(px) < min_area:
+            continue
+        out.append(_mark_seam(px) if cut is not None else px)
+    return out
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """A shape's rings as one array (antimeridian gaps closed): ring ``r`` is
+    ``points[starts[r]:starts[r] + lengths[r]]``; ``rings[p][j]`` is the ring number of
+    polygon ``p``'s ``j``-th ring (-1: under 3 points); ``lat_min``/``lat_max``/``seam`` per
+    ring (seam: it touches +/-180 and takes the one-at-a-time path)."""
+
+    points: Array
+    starts: npt.NDArray[np.int64]
+    lengths: npt.NDArray[np.int64]
+    rings: list[list[int]]
+    lat_min: Array
+    lat_max: Array
+    seam: npt.NDArray[np.bool_]
+
+
+_flats: OrderedDict[Hashable, tuple[Shape, _Flat]] = OrderedDict()
+
+
+def _flatten(shape: Shape, parts: tuple[int, ...] | None) -> _Flat:
+    key = (id(shape), parts)
+    with _cache_lock:
+        hit = _flats.get(key)
+        if hit is not None and hit[0] is shape:
+            _flats.move_to_end(key)
+            return hit[1]
+    selected: Sequence[tuple[array[float], ...]] = shape.parts
+    if parts is not None:
+        selected = [shape.parts[i] for i in parts]
+    arrays: list[Array] = []
+    numbers: list[list[int]] = []
+    for part in selected:
+        mine: list[int] = []
+        for raw in part:
+            ring = np.frombuffer(raw, dtype=np.float64).reshape(-1, 2)
+            if len(ring) < 3:
+                mine.append(-1)
+                continue
+            mine.append(len(arrays))
+            arrays.append(ring)
+        numbers.append(mine)
+    if arrays:
+        points = np.concatenate(arrays)
+        edge = np.abs(points[:, 0]) >= SEAM_LON
+        if edge.any():  # the data cuts at +/-179.9: close the 0.2-degree gap
+            points[edge, 0] = np.sign(points[edge, 0]) * 180.0
+    else:
+        points = np.zeros((0, 2))
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    if len(lengths):
+        lat_min = np.minimum.reduceat(points[:, 1], starts)
+        lat_max = np.maximum.reduceat(points[:, 1], starts)
+        seam = np.maximum.reduceat(np.abs(points[:, 0]), starts) >= 180.0
+    else:
+        lat_min = lat_max = np.zeros(0)
+        seam = np.zeros(0, dtype=bool)
+    flat = _Flat(points, starts, lengths, numbers, lat_min, lat_max, seam)
+    with _cache_lock:
+        _flats[key] = (shape, flat)
+        while len(_flats) > _CACHE_SIZE:
+            _flats.popitem(last=False)
+    return flat
+
+
+def _batch(flat: _Flat, frame: Frame, min_area: float) -> dict[int, Array]:
+    """The rings that lie wholly inside the window and the clip rectangle, projected,
+    snapped and thinned together: ring number -> pixel ring (empty when it vanishes).
+    Rings not in the result take the one-at-a-time path."""
+    if not len(flat.lengths):
+        return {}
+    w = frame.window
+    lon = flat.points[:, 0] - frame.projection.lon0
+    inside = (flat.lat_min >= w.min_lat) & (flat.lat_max <= w.max_lat) & ~flat.seam
+    if w.cut_lon:
+        # relative longitudes as unwrap_ring gives them when the ring does not wrap
+        lon = (flat.points[:, 0] - frame.projection.lon0 + 180.0) % 360.0 - 180.0
+        lo = np.minimum.reduceat(lon, flat.starts)
+        hi = np.maximum.reduceat(lon, flat.starts)
+        inside &= (hi - lo < 180.0) & (lo >= w.min_rel) & (hi <= w.max_rel)
+        # ... and no other copy of it (360 degrees off) reaches into the window
+        inside &= (hi - 360.0 < w.min_rel) & (lo + 360.0 > w.max_rel)
+    chosen = np.flatnonzero(inside)
+    if not len(chosen):
+        return {}
+    take = np.repeat(inside, flat.lengths)
+    x, y = frame.projection.forward(lon[take], flat.points[take, 1])
+    px, py = frame.fit.to_px(x, y)
+    pts = np.column_stack([px, py])
+    lengths = flat.lengths[chosen]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    # wholly inside the clip rectangle too (the others are clipped one at a time)
+    x0, y0, x1, y1 = frame.clip
+    within = (
+        (np.minimum.reduceat(px, starts) >= x0)
+        & (np.maximum.reduceat(px, starts) <= x1)
+        & (np.minimum.reduceat(py, starts) >= y0)
+        & (np.maximum.reduceat(py, starts) <= y1)
+    )
+    keep_pts = np.repeat(within, lengths)
+    chosen, lengths = chosen[within], lengths[within]
+    if not len(chosen):
+        return {}
+    q, lengths = _snap_rings(pts[keep_pts], lengths)
+    out: dict[int, Array] = {}
+    at = 0
+    for r, n in zip(chosen.tolist(), lengths.tolist(), strict=True):
+        ring = q[at : at + n]
+        at += n
+        out[r] = ring if n >= 3 and _ring_area(ring) >= min_area else ring[:0]
+    return out
+
+
+def _snap_rings(
+    pts: Array, lengths: npt.NDArray[np.int64]
+) -> tuple[Array, npt.NDArray[np.int64]]:
+    """:func:`_snap` on many rings at once (``pts`` their points one after another)."""
+    q = np.round(pts * GRID) / GRID
+    n_rings = len(lengths)
+    ring_of = np.repeat(np.arange(n_rings), lengths)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    # repeated points go (a ring's first point always stays)
+    keep = np.ones(len(q), dtype=bool)
+    keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+    keep[starts] = True
+    q, ring_of = q[keep], ring_of[keep]
+    lengths = np.bincount(ring_of, minlength=n_rings)
+    # a closing point equal to the first goes (rings of 2+ points)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    ends = starts + lengths - 1
+    closing = (lengths > 1) & np.all(q[starts] == q[np.maximum(ends, 0)], axis=1)
+    if closing.any():
+        keep = np.ones(len(q), dtype=bool)
+        keep[ends[closing]] = False
+        q, ring_of = q[keep], ring_of[keep]
+        lengths = np.bincount(ring_of, minlength=n_rings)
+    return _drop_flat_rings(q, ring_of, lengths)
+
+
+def _drop_flat_rings(
+    q: Array, ring_of: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], passes: int = 2
+) -> tuple[Array, npt.NDArray[np.int64]]:
+    """:func:`_drop_flat` (rings) on many rings at once: the same points go."""
+    n_rings = len(lengths)
+    for _ in range(passes):
+        active = lengths >= 10
+        if not active.any():
+            break
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        ends = starts + lengths - 1
+        idx = np.arange(len(q))
+        prev_i, next_i = idx - 1, idx + 1
+        first, last = starts[lengths > 0], ends[lengths > 0]
+        prev_i[first] = last
+        next_i[last] = first
+        g = np.round(q * GRID).astype(np.int64)
+        h = ((g[:, 0] * 73856093) ^ (g[:, 1] * 19349663)) & 0xFFFFF
+        prev, nxt = q[prev_i], q[next_i]
+        bx, by = nxt[:, 0] - prev[:, 0], nxt[:, 1] - prev[:, 1]
+        cross = np.abs((q[:, 0] - prev[:, 0]) * by - (q[:, 1] - prev[:, 1]) * bx)
+        flat = cross <= FLAT * np.maximum(np.hypot(bx, by), 1e-9)
+        drop = flat & (h < h[prev_i]) & (h < h[next_i]) & active[ring_of]
+        if not drop.any():
+            break
+        q, ring_of = q[~drop], ring_of[~drop]
+        lengths = np.bincount(ring_of, minlength=n_rings)
+    return q, lengths
 
 
 class _SeamRing(np.ndarray):
