@@ -215,8 +215,10 @@ def encode_png(image: Image.Image) -> bytes:
 
 def encode_png_pixels(pixels: npt.NDArray[np.uint8]) -> bytes:
     """:func:`encode_png` of an (height, width, 3 or 4) array; a fourth channel (alpha) is
-    left out, so an opaque RGBA canvas is encoded without a copy to RGB first."""
-    pixels = pixels[:, :, :3]
+    left out, so an opaque RGBA canvas needs no Pillow image."""
+    # one contiguous RGB copy first: the filter below runs three times faster on it than on
+    # a strided view of RGBA (6 against 17 ms for 1400x900)
+    pixels = np.ascontiguousarray(pixels[:, :, :3])
     height, width, _ = pixels.shape
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
     rows[:, 0] = 1  # filter type Sub: each byte minus the byte one pixel to its left

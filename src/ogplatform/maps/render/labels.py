@@ -616,6 +616,10 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
             anchors += _other_anchors(poly, (x, y), 0.5 * m.height + pad)
         for ax, ay in anchors:
             box = _box_at(ax, ay, m, 0.0)
+            covering = _box_at(ax, ay, m, pad)
+            free = p.free([covering], region=lab.region)
+            if not free and fitted:
+                continue  # taken, and whether it fits would change nothing: not worked out
             if abbreviated:
                 inside = _fits_inside(box, edges, 0.3) or d >= 0.45 * m.height
             elif strict:  # the ends may touch the outline, the middle must clear it
@@ -627,8 +631,7 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
             if not inside:
                 continue
             fitted = True
-            covering = _box_at(ax, ay, m, pad)
-            if not p.free([covering], region=lab.region):
+            if not free:
                 continue
             p.take(
                 LabelBox(" ".join(m.lines), lab.kind, box, (covering,), abbreviated, spec.size),
@@ -706,6 +709,10 @@ def place_leader(
         for i in range(16):
             ang = math.pi * 2.0 * i / 16.0
             ca, sa = math.cos(ang), math.sin(ang)
+            # the score without its land term: a spot that cannot beat the best is not tried
+            base = dist / (15.0 * k) + 0.3 * (1.0 - ca) + 0.3 * abs(sa)
+            if best is not None and base >= best[0]:
+                continue
             # the box's nearest edge lies ``dist`` from the anchor along the ray
             cx = x + ca * (dist + w / 2.0 * abs(ca))
             cy = y + sa * (dist + h / 2.0 * abs(sa))
