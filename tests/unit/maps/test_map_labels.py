@@ -12,7 +12,7 @@ from PIL import Image
 
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render import THEMES, MapLayout, render_png, render_svg
-from ogplatform.maps.render.labels import point_in_rings, polylabel
+from ogplatform.maps.render.labels import LabelBox, LabelPlacer, point_in_rings, polylabel
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -187,3 +187,43 @@ def test_lake_label_position(index: LocationIndex) -> None:
     assert left[0] < centre[0] < right[0]
     with pytest.raises(ValueError, match="position"):
         render_svg(index, place, lake_label_position="middle")
+
+
+def test_placer_grid_answers_as_a_brute_force_overlap_check() -> None:
+    # The placer files taken boxes in grid cells; whatever the boxes (tiny, huge, off the
+    # canvas, touching edges) it must answer exactly as comparing against every box does.
+    rng = np.random.default_rng(7)
+    placer = LabelPlacer(900, 600, edge=6.0)
+    placer.obstacles.append((600.0, 400.0, 880.0, 590.0))
+    taken: list[tuple[float, float, float, float]] = []
+
+    def brute(boxes: list[tuple[float, float, float, float]], pad: float) -> bool:
+        for x0, y0, x1, y1 in boxes:
+            if x0 < 6.0 or y0 < 6.0 or x1 > 894.0 or y1 > 594.0:
+                return False
+        for x0, y0, x1, y1 in boxes:
+            bx0, by0, bx1, by1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+            for tx0, ty0, tx1, ty1 in [*taken, *placer.obstacles]:
+                if tx0 < bx1 and tx1 > bx0 and ty0 < by1 and ty1 > by0:
+                    return False
+        return True
+
+    answers = []
+    for i in range(3000):
+        n = int(rng.integers(1, 4))
+        boxes = []
+        for _ in range(n):
+            x, y = rng.uniform(-100, 1000), rng.uniform(-100, 700)
+            w, h = rng.choice([0.5, 3.0, 40.0, 130.0, 700.0]), rng.uniform(0.5, 60)
+            boxes.append((float(x), float(y), float(x + w), float(y + h)))
+        pad = float(rng.choice([0.0, 2.0, 9.0]))
+        expected = brute(boxes, pad)
+        assert placer.free(boxes, pad=pad) is expected, (i, boxes, pad)
+        answers.append(expected)
+        if i % 3 == 0:  # take some boxes, anywhere (block() does not check)
+            placer.block(boxes[0])
+            taken.append(boxes[0])
+        elif expected:
+            placer.take(LabelBox("x", "city", boxes[0]), boxes)
+            taken.extend(boxes)
+    assert any(answers) and not all(answers)  # both answers came up

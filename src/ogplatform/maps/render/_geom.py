@@ -417,9 +417,7 @@ def _batch(flat: _Flat, frame: Frame, min_area: float) -> dict[int, Array]:
     return out
 
 
-def _snap_rings(
-    pts: Array, lengths: npt.NDArray[np.int64]
-) -> tuple[Array, npt.NDArray[np.int64]]:
+def _snap_rings(pts: Array, lengths: npt.NDArray[np.int64]) -> tuple[Array, npt.NDArray[np.int64]]:
     """:func:`_snap` on many rings at once (``pts`` their points one after another)."""
     q = np.round(pts * GRID) / GRID
     n_rings = len(lengths)

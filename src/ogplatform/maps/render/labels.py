@@ -327,20 +327,24 @@ class LabelPlacer:
     dots: list[str] = field(default_factory=list)
     defs: list[str] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
-    _boxes: list[Box] = field(default_factory=list)
-    # the boxes (and obstacles) as arrays, rebuilt only when a box was added (append-only)
-    _cache: dict[str, tuple[int, Array]] = field(default_factory=dict)
+    # the boxes taken, filed by the grid cells they touch: a query looks at its own cells
+    _cells: dict[tuple[int, int], list[Box]] = field(default_factory=dict)
 
-    def _as_array(self, name: str, boxes: list[Box]) -> Array:
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] == len(boxes):
-            return hit[1]
-        arr = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-        self._cache[name] = (len(boxes), arr)
-        return arr
+    def _cell_range(self, x0: float, y0: float, x1: float, y1: float) -> tuple[range, range]:
+        # clamped to just around the canvas (the same clamp for filing and asking, so two
+        # overlapping boxes always share a cell)
+        nx, ny = int(self.width // _CELL) + 1, int(self.height // _CELL) + 1
+        cx0 = min(max(math.floor(x0 / _CELL), -1), nx)
+        cx1 = min(max(math.floor(x1 / _CELL), -1), nx)
+        cy0 = min(max(math.floor(y0 / _CELL), -1), ny)
+        cy1 = min(max(math.floor(y1 / _CELL), -1), ny)
+        return range(cx0, cx1 + 1), range(cy0, cy1 + 1)
 
-    def _arr(self) -> Array:
-        return self._as_array("taken", self._boxes)
+    def _file(self, box: Box) -> None:
+        xs, ys = self._cell_range(*box)
+        for cx in xs:
+            for cy in ys:
+                self._cells.setdefault((cx, cy), []).append(box)
 
     def free(self, boxes: Sequence[Box], pad: float = 0.0, region: Box | None = None) -> bool:
         """Whether ``boxes`` lie inside the canvas (or ``region``) and overlap nothing."""
@@ -349,28 +353,32 @@ class LabelPlacer:
         for x0, y0, x1, y1 in boxes:
             if x0 < rx0 or y0 < ry0 or x1 > rx1 or y1 > ry1:
                 return False
-        if not boxes:
-            return True
-        cand = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-        bx0, by0 = cand[:, 0:1] - pad, cand[:, 1:2] - pad
-        bx1, by1 = cand[:, 2:3] + pad, cand[:, 3:4] + pad
-        arrays = [self._arr()]
-        if self.obstacles and region is None:
-            arrays.append(self._as_array("obstacles", self.obstacles))
-        for arr in arrays:
-            if len(arr) and np.any(
-                (arr[:, 0] < bx1) & (arr[:, 2] > bx0) & (arr[:, 1] < by1) & (arr[:, 3] > by0)
-            ):
-                return False
+        obstacles = self.obstacles if region is None else ()
+        cells = self._cells
+        for x0, y0, x1, y1 in boxes:
+            bx0, by0, bx1, by1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+            for ox0, oy0, ox1, oy1 in obstacles:
+                if ox0 < bx1 and ox1 > bx0 and oy0 < by1 and oy1 > by0:
+                    return False
+            xs, ys = self._cell_range(bx0, by0, bx1, by1)
+            for cx in xs:
+                for cy in ys:
+                    for tx0, ty0, tx1, ty1 in cells.get((cx, cy), ()):
+                        if tx0 < bx1 and tx1 > bx0 and ty0 < by1 and ty1 > by0:
+                            return False
         return True
 
     def take(self, label: LabelBox, covering: Sequence[Box]) -> None:
         self.placed.append(label)
-        self._boxes.extend(covering)
+        for box in covering:
+            self._file(box)
 
     def block(self, box: Box) -> None:
         """Reserve space (a city dot) without a label."""
-        self._boxes.append(box)
+        self._file(box)
+
+
+_CELL = 48.0  # px: the placer's grid (a label box touches one to four cells)
 
 
 def _attrs(spec: TextSpec, font: FontRef, k_halo: float) -> str:
