@@ -333,11 +333,13 @@ class LabelPlacer:
     def _cell_range(self, x0: float, y0: float, x1: float, y1: float) -> tuple[range, range]:
         # clamped to just around the canvas (the same clamp for filing and asking, so two
         # overlapping boxes always share a cell)
-        nx, ny = int(self.width // _CELL) + 1, int(self.height // _CELL) + 1
-        cx0 = min(max(math.floor(x0 / _CELL), -1), nx)
-        cx1 = min(max(math.floor(x1 / _CELL), -1), nx)
-        cy0 = min(max(math.floor(y0 / _CELL), -1), ny)
-        cy1 = min(max(math.floor(y1 / _CELL), -1), ny)
+        nx, ny = self.width // _CELL + 1, self.height // _CELL + 1
+        cx0, cx1 = int(x0 // _CELL), int(x1 // _CELL)
+        cy0, cy1 = int(y0 // _CELL), int(y1 // _CELL)
+        cx0 = -1 if cx0 < -1 else nx if cx0 > nx else cx0
+        cx1 = -1 if cx1 < -1 else nx if cx1 > nx else cx1
+        cy0 = -1 if cy0 < -1 else ny if cy0 > ny else cy0
+        cy1 = -1 if cy1 < -1 else ny if cy1 > ny else cy1
         return range(cx0, cx1 + 1), range(cy0, cy1 + 1)
 
     def _file(self, box: Box) -> None:
@@ -378,7 +380,7 @@ class LabelPlacer:
         self._file(box)
 
 
-_CELL = 48.0  # px: the placer's grid (a label box touches one to four cells)
+_CELL = 48  # px: the placer's grid (a label box touches one to four cells)
 
 
 def _attrs(spec: TextSpec, font: FontRef, k_halo: float) -> str:
@@ -533,9 +535,11 @@ def _box_at(cx: float, cy: float, m: Measured, pad: float) -> Box:
 def _fits_inside(box: Box, rings: Sequence[Array] | EdgeSet, slack: float) -> bool:
     x0, y0, x1, y1 = box
     sx, sy = (x1 - x0) * slack, (y1 - y0) * slack
-    xs = np.linspace(x0 + sx, x1 - sx, 5)
-    ys = np.array([y0 + sy, (y0 + y1) / 2, y1 - sy])
-    pts = np.column_stack([np.tile(xs, 3), np.repeat(ys, 5)])  # the 5 x 3 grid
+    left, right = x0 + sx, x1 - sx
+    step = (right - left) / 4  # five columns, as numpy.linspace spaces them
+    xs = [i * step + left for i in range(4)] + [right]
+    ys = (y0 + sy, (y0 + y1) / 2, y1 - sy)
+    pts = np.array([(x, y) for y in ys for x in xs])  # the 5 x 3 grid, row by row
     return bool(point_in_rings(pts, rings).all())
 
 
