@@ -17,6 +17,7 @@ from PIL import Image
 
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render import THEMES, render_svg
+from ogplatform.maps.render._geom import unshared_edges
 from ogplatform.maps.render.labels import LabelBox
 from ogplatform.maps.render.raster import svg_to_png, svg_to_png_resvg
 from ogplatform.maps.render.world import render_world_svg
@@ -150,3 +151,34 @@ def test_user_text_in_labels_is_drawn_not_interpreted(index: LocationIndex) -> N
     _, _, diff = compare(result.svg, result.font_files)
     x0, y0, x1, y1 = (int(v) for v in placed[0].box)
     assert diff[y0 : y1 + 1, x0 : x1 + 1].mean() < 8  # the same glyphs as resvg draws
+
+
+def test_unshared_edges_keep_the_coast_and_drop_shared_borders() -> None:
+    # Two unit squares side by side share the edge x=1 (one walks it up, the other down);
+    # an island stands alone. The coast is everything but the shared edge.
+    left = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    right = np.array([[1.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 1.0]])
+    island = np.array([[5.0, 5.0], [6.0, 5.0], [6.0, 6.0]])
+    whole, pieces = unshared_edges([left, right, island])
+    assert len(whole) == 1 and np.array_equal(whole[0], island)
+    edges = {
+        tuple(sorted((tuple(p[i]), tuple(p[i + 1])))) for p in pieces for i in range(len(p) - 1)
+    }
+    assert ((1.0, 0.0), (1.0, 1.0)) not in edges
+    assert len(edges) == 6  # 3 + 3 outer edges of the two squares
+    # each piece is a connected run: consecutive points one edge apart
+    for p in pieces:
+        assert len(p) >= 2 and (np.abs(np.diff(p, axis=0)).sum(axis=1) == 1.0).all()
+
+
+def test_water_lines_follow_the_coast(index: LocationIndex) -> None:
+    # The satellite theme's glow bands darken the sea along a coast; they must still be there
+    # (Portugal's Atlantic coast) while the land border with Spain gets none on land.
+    result = render_svg(index, loc(index, "pt"), width=500, height=700, theme="satellite")
+    bare = re.sub(r'<use href="#land"[^>]*/>', "", result.svg)
+    with_glow = decode(svg_to_png(result.svg, result.font_files))
+    without = decode(svg_to_png(bare, result.font_files))
+    changed = np.abs(with_glow - without).max(axis=2) > 4
+    assert changed.sum() > 2000  # a band along the coast
+    land = with_glow[:, :, 1] > with_glow[:, :, 2]  # green-brown land, blue sea
+    assert (changed & land).sum() < 0.02 * changed.sum()

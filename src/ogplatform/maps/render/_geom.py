@@ -7,6 +7,7 @@ so borders shared by two shapes stay shared (no slivers), and points closer than
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from array import array
 from collections import OrderedDict
@@ -27,6 +28,7 @@ __all__ = [
     "project_lines",
     "project_polygons",
     "stroke_rings",
+    "unshared_edges",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -482,6 +484,88 @@ def _mark_seam(px: Array) -> Array:
 def stroke_rings(rings: Iterable[Array]) -> list[Array]:
     """The rings whose outline may be stroked as is (not running along the antimeridian)."""
     return [r for r in rings if not isinstance(r, _SeamRing)]
+
+
+def unshared_edges(
+    rings: Sequence[Array], lines: Sequence[Array] = ()
+) -> tuple[list[Array], list[Array]]:
+    """The outline pieces no two shapes share, as (whole rings, open lines): an edge found
+    twice (either way round, on the snapping grid) is a border between two shapes that tile
+    the land and goes; what stays is the coast. Water lines are stroked along these only: a
+    band along a land border is covered by the land on both sides, and stroking it cost the
+    rasteriser a third of a world map. Kept per outline (by its points)."""
+    if not rings and not lines:
+        return [], []
+    key = _points_key([*rings, *lines], len(rings))
+    with _cache_lock:
+        hit = _coasts.get(key)
+        if hit is not None:
+            _coasts.move_to_end(key)
+    if hit is None:
+        hit = _unshared_edges(list(rings), list(lines))
+        with _cache_lock:
+            _coasts[key] = hit
+            while len(_coasts) > 256:
+                _coasts.popitem(last=False)
+    return list(hit[0]), list(hit[1])
+
+
+_coasts: OrderedDict[bytes, tuple[list[Array], list[Array]]] = OrderedDict()
+
+
+def _points_key(arrays: Sequence[Array], closed: int) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(closed.to_bytes(8, "little"))
+    for a in arrays:
+        h.update(len(a).to_bytes(8, "little"))
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.digest()
+
+
+def _unshared_edges(rings: list[Array], lines: list[Array]) -> tuple[list[Array], list[Array]]:
+    paths = [*rings, *lines]
+    starts, ends = [], []
+    for i, p in enumerate(paths):
+        if i < len(rings):
+            starts.append(p)
+            ends.append(np.roll(p, -1, axis=0))
+        else:
+            starts.append(p[:-1])
+            ends.append(p[1:])
+    counts = [len(a) for a in starts]
+    a = np.round(np.concatenate(starts) * GRID).astype(np.int64)
+    b = np.round(np.concatenate(ends) * GRID).astype(np.int64)
+    # each edge as (lower end, upper end), so a->b and b->a compare equal
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+    order = np.lexsort((hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0]))
+    k = np.column_stack([lo, hi])[order]
+    same = np.all(k[1:] == k[:-1], axis=1)
+    shared_sorted = np.zeros(len(k), dtype=bool)
+    shared_sorted[1:] |= same
+    shared_sorted[:-1] |= same
+    single = np.empty(len(k), dtype=bool)
+    single[order] = ~shared_sorted
+    whole: list[Array] = []
+    pieces: list[Array] = []
+    at = 0
+    for i, (p, n) in enumerate(zip(paths, counts, strict=True)):
+        keep = single[at : at + n]
+        at += n
+        if not keep.any():
+            continue
+        closed = i < len(rings)
+        if closed and keep.all():
+            whole.append(p)
+            continue
+        if closed:  # start the walk at a shared edge, so no run wraps round the end
+            shift = int(np.flatnonzero(~keep)[0])
+            p, keep = np.roll(p, -shift, axis=0), np.roll(keep, -shift)
+            p = np.vstack([p, p[:1]])  # edge j runs from p[j] to p[j + 1]
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
+        for first, stop in zip(edges[0::2], edges[1::2], strict=True):
+            pieces.append(p[first : stop + 1])
+    return whole, pieces
 
 
 def project_lines(shape: Shape, frame: Frame, cache: bool = True) -> list[Array]:

@@ -29,6 +29,7 @@ from ogplatform.maps.render._geom import (
     project_lines,
     project_polygons,
     stroke_rings,
+    unshared_edges,
 )
 from ogplatform.maps.render._highlight import Highlight, HighlightInput, parse_highlights
 from ogplatform.maps.render.labels import (
@@ -678,7 +679,16 @@ def render_svg(
     defs.append(f'<path id="ctxs" d="{ctx_stroke_d}"/>')
     defs.append(f'<path id="subj" d="{subject_d}"/>')
     defs.append(f'<path id="subjs" d="{subject_stroke_d}"/>')
-    defs.append('<g id="land"><use href="#ctxs"/><use href="#subjs"/></g>')
+    # what the water lines follow: the coasts (borders between neighbours, each stroked from
+    # both sides, lie under the land); a country tiles the land with its neighbours, a
+    # subdivision or city lies over its own country, so its outline stays whole
+    subj_strokes = stroke_rings(subject_rings)
+    if subject.type == "country" and city is None:
+        coast, coast_lines = unshared_edges([*ctx_strokes, *subj_strokes], ctx_seams + subj_seams)
+    else:
+        coast, coast_lines = unshared_edges(ctx_strokes, ctx_seams)
+        coast, coast_lines = coast + subj_strokes, coast_lines + subj_seams
+    defs.append(f'<path id="land" d="{path_data(coast)}{path_data(coast_lines, closed=False)}"/>')
     if sub_paths:
         defs.append(f'<g id="subs">{"".join(sub_paths)}</g>')
     if sibling_d:

@@ -21,6 +21,7 @@ from ogplatform.maps.render._geom import (
     project_lines,
     project_polygons,
     stroke_rings,
+    unshared_edges,
 )
 from ogplatform.maps.render._highlight import Highlight, HighlightInput, parse_highlights
 from ogplatform.maps.render.draw import (
@@ -136,10 +137,11 @@ def render_world_svg(
         elif area > 900.0 * k * k:
             labels.append(AreaLabel(_short_name(place), "world_country", polys, 2e9 + area))
 
+    coast, coast_lines = unshared_edges(strokes, seams)  # water lines: coasts, not borders
     defs = [
         f'<g id="ctx">{"".join(paths)}</g>',
         f'<path id="ctxs" d="{path_data(strokes) + path_data(seams, closed=False)}"/>',
-        '<g id="land"><use href="#ctxs"/></g>',
+        f'<path id="land" d="{path_data(coast)}{path_data(coast_lines, closed=False)}"/>',
     ]
     body = [f'<rect width="{width}" height="{height}" fill="{_paper(th)}"/>']
     outline = _outline(frame)
