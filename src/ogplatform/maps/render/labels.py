@@ -157,6 +157,7 @@ class _Kept(Generic[V]):
 
 
 _poles: _Kept[tuple[float, float, float]] = _Kept(4096)
+_fits: _Kept[dict[tuple[Box, str], bool]] = _Kept(4096)
 _other_spots: _Kept[tuple[tuple[float, float], ...]] = _Kept(4096)
 
 
@@ -619,7 +620,32 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
     if lab.abbrev:
         variants.append(([lab.abbrev], True, lab.abbrev))
     strict = lab.kind in {"subdivision", "subject_sub", "highlight", "world_country"}
-    edges = EdgeSet.of(poly)  # once: every variant and anchor is tested against it
+    # whether a box fits the polygon, kept per polygon (by its points): the same map again,
+    # or in another theme with the same type, tests the same boxes
+    known = _fits.get(_rings_key(poly))
+    if known is None:
+        known = {}
+        _fits.put(_rings_key(poly), known)
+    edge_sets: list[EdgeSet] = []  # built on the first box not known
+
+    def fits(box: Box, how: str) -> bool:
+        hit = known.get((box, how))
+        if hit is not None:
+            return hit
+        if not edge_sets:
+            edge_sets.append(EdgeSet.of(poly))
+        edges = edge_sets[0]
+        if how == "abbreviation":
+            answer = _fits_inside(box, edges, 0.3)
+        elif how == "strict":  # the ends may touch the outline, the middle must clear it
+            answer = _fits_inside(box, edges, 0.045) and _clear_of_outline(
+                box, poly, 0.045 * (box[2] - box[0]), 1.0
+            )
+        else:
+            answer = _fits_inside(box, edges, 0.25)
+        known[(box, how)] = answer
+        return answer
+
     fitted = False
     for lines, abbreviated, text in variants:
         m = measure(text, spec, lines)
@@ -633,13 +659,9 @@ def place_area(p: LabelPlacer, lab: AreaLabel, spec: TextSpec, pad: float) -> st
             if not free and fitted:
                 continue  # taken, and whether it fits would change nothing: not worked out
             if abbreviated:
-                inside = _fits_inside(box, edges, 0.3) or d >= 0.45 * m.height
-            elif strict:  # the ends may touch the outline, the middle must clear it
-                inside = _fits_inside(box, edges, 0.045) and _clear_of_outline(
-                    box, poly, 0.045 * (box[2] - box[0]), 1.0
-                )
+                inside = fits(box, "abbreviation") or d >= 0.45 * m.height
             else:
-                inside = _fits_inside(box, edges, 0.25)
+                inside = fits(box, "strict" if strict else "loose")
             if not inside:
                 continue
             fitted = True
