@@ -44,10 +44,12 @@ _FILTER = re.compile(r'<filter\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>.*?</filter>', re
 
 
 def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
-    """PNG bytes of an SVG document; text is drawn with exactly ``font_files`` (the files the
-    labels were measured with), never with whatever the system has. Full-canvas filters are
-    drawn from seamless tiles: composited with numpy afterwards when they only generate
-    (noise), else as a pattern (:func:`tile_filters`)."""
+    """PNG bytes of a map SVG (as :func:`render_svg` writes them), drawn with Skia; its
+    labels are set again with the platform's own fonts and layout, exactly as they were
+    measured, never with whatever the system has (``font_files``, the files they were
+    measured with, is what the resvg reference needs). Full-canvas filters are drawn from
+    seamless tiles: composited with numpy afterwards when they only generate (noise), else as
+    a pattern (:func:`tile_filters`)."""
     svg, overlays = _lift_overlays(svg)
     size = _SIZE.search(svg)
     if size is None:
