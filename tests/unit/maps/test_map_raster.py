@@ -18,6 +18,7 @@ from PIL import Image
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render import THEMES, render_svg
 from ogplatform.maps.render._geom import unshared_edges
+from ogplatform.maps.render._skia import draw_svg
 from ogplatform.maps.render.labels import LabelBox
 from ogplatform.maps.render.raster import svg_to_png, svg_to_png_resvg
 from ogplatform.maps.render.world import render_world_svg
@@ -182,3 +183,49 @@ def test_water_lines_follow_the_coast(index: LocationIndex) -> None:
     assert changed.sum() > 2000  # a band along the coast
     land = with_glow[:, :, 1] > with_glow[:, :, 2]  # green-brown land, blue sea
     assert (changed & land).sum() < 0.02 * changed.sum()
+
+
+FONT = "Inter"
+
+
+def _files() -> tuple[str, ...]:
+    from ogplatform.maps.render.labels import fonts
+
+    return tuple(sorted({fonts().resolve(FONT, w, False).path for w in (400, 600)}))
+
+
+def test_plain_text_forms_match_resvg() -> None:
+    # Text as other SVG writers put it (the gallery's captions): x and y on <text>, anchors
+    # start, middle and end, a bold weight by name. Drawn by the Skia path, like resvg draws it.
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120">'
+        '<rect width="300" height="120" fill="#f4f5f7"/>'
+        f'<text x="10" y="30" font-family="{FONT}" font-size="22" fill="#2f3a44">Start</text>'
+        f'<text x="150" y="65" text-anchor="middle" font-family="{FONT}" font-size="22" '
+        'font-weight="bold" fill="#2f3a44">Middle &amp; more</text>'
+        f'<text x="290" y="105" text-anchor="end" font-family="{FONT}" font-size="18" '
+        'fill="#c0392b">End</text></svg>'
+    )
+    draw_svg(svg, 300, 120)  # the Skia path takes it (no fallback)
+    ours, _, diff = compare(svg, _files())
+    ink = (ours.max(axis=2) - ours.min(axis=2) > 40) | (ours.mean(axis=2) < 150)
+    assert ink[10:35, :60].any() and ink[45:70, 100:200].any() and ink[85:110, 240:].any()
+    assert diff.mean() < 1.0 and np.percentile(diff, 99.5) < 40
+
+
+def test_text_it_does_not_draw_goes_to_resvg_whole() -> None:
+    # A rotated label (transform) and a document without a pixel size: not forms the map
+    # writer makes, so resvg draws the whole picture (nothing dropped, nothing half-drawn).
+    rotated = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">'
+        '<rect width="200" height="200" fill="#ffffff"/>'
+        f'<text x="100" y="100" transform="rotate(45 100 100)" font-family="{FONT}" '
+        'font-size="20" fill="#000000">Tilted</text></svg>'
+    )
+    no_size = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50">'
+        '<rect width="50" height="50" fill="#336699"/></svg>'
+    )
+    for svg in (rotated, no_size):
+        assert svg_to_png(svg, _files()) == svg_to_png_resvg(svg, _files())
+    assert (decode(svg_to_png(rotated, _files())).mean(axis=2) < 128).sum() > 50  # inked

@@ -28,7 +28,7 @@ import skia
 from ogplatform.render import TextStyle, layout_text
 from ogplatform.render._outlines import GlyphKey, glyph_path, run_glyphs
 
-__all__ = ["FINISH_ID", "draw_svg"]
+__all__ = ["FINISH_ID", "UnsupportedSvg", "draw_svg"]
 
 FINISH_ID = "finish"  # the group drawn after the labels
 _TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
@@ -42,27 +42,37 @@ _USE_HREF = re.compile(r'(<use\b[^>]*?)\shref="#')
 _TOKEN = re.compile(r"[MLQCZ]|-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
+class UnsupportedSvg(ValueError):
+    """The document has text this module does not draw (the caller falls back to resvg)."""
+
+
 def draw_svg(svg: str, width: int, height: int) -> npt.NDArray[np.uint8]:
-    """The document as premultiplied RGBA pixels, ``height`` x ``width`` x 4."""
+    """The document as premultiplied RGBA pixels, ``height`` x ``width`` x 4.
+
+    Raises :class:`UnsupportedSvg`, before drawing anything, when a ``<text>`` is not one of
+    the forms the map writer uses (see :func:`_plan_text`)."""
+    finish_at = svg.rfind(f'<g id="{FINISH_ID}">')
+    end = svg.rindex("</svg>")
+    main = svg[:finish_at] if finish_at >= 0 else svg[:end]
+    tail = svg[finish_at:end] if finish_at >= 0 else ""
+    if "<text" in tail:
+        raise UnsupportedSvg("text in the finishing group")
+    lines = _line_paths(svg) if "<textPath" in main else {}
+    labels = [_plan_text(dict(_ATTR.findall(m[1])), m[2], lines) for m in _TEXT.finditer(main)]
+    main = _TEXT.sub("", main) + "</svg>"
     pixels = np.zeros((height, width, 4), dtype=np.uint8)
     surface = skia.Surface(
         pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType
     )
-    finish_at = svg.rfind(f'<g id="{FINISH_ID}">')
-    end = svg.rindex("</svg>")
-    main = svg[:finish_at] if finish_at >= 0 else svg[:end]
-    texts = [(m[1], m[2]) for m in _TEXT.finditer(main)]
-    main = _TEXT.sub("", main) + "</svg>"
     with surface as canvas:
         _render(canvas, main)
-        if texts:
-            lines = _line_paths(svg)
-            for attributes, content in texts:
-                _draw_text(canvas, dict(_ATTR.findall(attributes)), content, lines)
-        if finish_at >= 0:
+        for path, paints in labels:
+            for paint in paints:  # the halo first, then the fill
+                canvas.drawPath(path, paint)
+        if tail:
             head = svg[: svg.index(">", svg.index("<svg")) + 1]
-            paints = "".join(m[0] for m in _PAINT_DEFS.finditer(svg[:finish_at]))
-            _render(canvas, f"{head}<defs>{paints}</defs>{svg[finish_at:end]}</svg>")
+            paint_defs = "".join(m[0] for m in _PAINT_DEFS.finditer(svg[:finish_at]))
+            _render(canvas, f"{head}<defs>{paint_defs}</defs>{tail}</svg>")
     return pixels
 
 
@@ -86,49 +96,89 @@ def _line_paths(svg: str) -> dict[str, npt.NDArray[np.float64]]:
     return out
 
 
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_WEIGHTS = {"normal": 400, "bold": 700}
+# what a <text> may carry: anything else (transform, style, dx, baseline shifts...) is drawn
+# by resvg instead
+_KNOWN = {
+    "class", "x", "y", "font-family", "font-size", "font-weight", "font-style", "fill",
+    "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-linejoin",
+    "paint-order", "letter-spacing", "text-anchor",
+}  # fmt: skip
+
+
 def _colour(value: str, opacity: float = 1.0) -> int:
     r, g, b = (int(value[i : i + 2], 16) for i in (1, 3, 5))
     return int(skia.Color(r, g, b, round(255 * opacity)))
 
 
-def _draw_text(
-    canvas: skia.Canvas,
-    attrs: dict[str, str],
-    content: str,
-    lines: dict[str, npt.NDArray[np.float64]],
-) -> None:
-    """One ``<text>`` element: its glyphs as one path, the halo stroked under the fill."""
-    size = float(attrs["font-size"])
+def _number(attrs: dict[str, str], name: str, default: str) -> float:
+    value = attrs.get(name, default).removesuffix("px")
+    if not _NUMBER.fullmatch(value):
+        raise UnsupportedSvg(f"{name}={value!r}")
+    return float(value)
+
+
+def _plan_text(
+    attrs: dict[str, str], content: str, lines: dict[str, npt.NDArray[np.float64]]
+) -> tuple[skia.Path, list[skia.Paint]]:
+    """One ``<text>`` as its glyphs in one path and the paints to draw it with (the halo
+    stroked under the fill). The forms drawn here: ``<tspan x y>`` lines, plain text with
+    ``x`` and ``y`` on the element, or one ``<textPath startOffset="50%"
+    text-anchor="middle">``; ``text-anchor`` start, middle or end."""
+    unknown = set(attrs) - _KNOWN
+    if unknown:
+        raise UnsupportedSvg(f"text attributes {sorted(unknown)}")
+    weight = attrs.get("font-weight", "400")
     style = (
-        attrs["font-family"],
-        int(attrs.get("font-weight", "400")),
+        attrs.get("font-family", "Inter"),
+        _WEIGHTS[weight] if weight in _WEIGHTS else int(_number(attrs, "font-weight", "400")),
         attrs.get("font-style") == "italic",
     )
-    tracking = float(attrs.get("letter-spacing", "0"))
+    size = _number(attrs, "font-size", "16")
+    tracking = _number(attrs, "letter-spacing", "0")
+    anchor = {"start": 0.0, "middle": 0.5, "end": 1.0}.get(attrs.get("text-anchor", "start"))
+    if anchor is None:
+        raise UnsupportedSvg(f"text-anchor={attrs['text-anchor']!r}")
     path = skia.Path()
-    along = _TEXT_PATH.search(content)
+    along = _TEXT_PATH.fullmatch(content.strip())
     if along is not None:
+        if 'startOffset="50%"' not in along[0] or 'text-anchor="middle"' not in along[0]:
+            raise UnsupportedSvg("a textPath not centred on its line")
         line = lines.get(along[1])
         if line is not None and len(line) >= 2:
             _glyphs_along(path, html.unescape(along[2]), style, size, tracking, line)
+    elif "<" not in content:
+        if content.strip():
+            x, y = _number(attrs, "x", ""), _number(attrs, "y", "")
+            _glyphs_at(path, html.unescape(content), style, size, tracking, x, y, anchor)
     else:
+        if _TSPAN.sub("", content).strip():
+            raise UnsupportedSvg("text content other than <tspan x y> lines")
         for x, y, text in _TSPAN.findall(content):
-            _glyphs_at(path, html.unescape(text), style, size, tracking, float(x), float(y))
-    if path.isEmpty():
-        return
-    if "stroke" in attrs and float(attrs.get("stroke-width", "0")) > 0:
-        halo = skia.Paint(
-            AntiAlias=True,
-            Style=skia.Paint.kStroke_Style,
-            StrokeWidth=float(attrs["stroke-width"]),
-            StrokeJoin=skia.Paint.kRound_Join,
-            Color=_colour(attrs["stroke"], float(attrs.get("stroke-opacity", "1"))),
-        )
-        canvas.drawPath(path, halo)
-    fill = skia.Paint(
-        AntiAlias=True, Color=_colour(attrs["fill"], float(attrs.get("fill-opacity", "1")))
-    )
-    canvas.drawPath(path, fill)
+            _glyphs_at(path, html.unescape(text), style, size, tracking, float(x), float(y), anchor)
+    paints: list[skia.Paint] = []
+    for name in ("stroke", "fill"):
+        value = attrs.get(name, "none" if name == "stroke" else "#000000")
+        if value == "none":
+            continue
+        if not _HEX.fullmatch(value):
+            raise UnsupportedSvg(f"{name}={value!r}")
+        opacity = _number(attrs, f"{name}-opacity", "1")
+        if name == "fill":
+            paints.append(skia.Paint(AntiAlias=True, Color=_colour(value, opacity)))
+        elif _number(attrs, "stroke-width", "1") > 0:
+            paints.append(
+                skia.Paint(
+                    AntiAlias=True,
+                    Style=skia.Paint.kStroke_Style,
+                    StrokeWidth=_number(attrs, "stroke-width", "1"),
+                    StrokeJoin=skia.Paint.kRound_Join,
+                    Color=_colour(value, opacity),
+                )
+            )
+    return path, paints
 
 
 Style = tuple[str, int, bool]  # family, weight, italic
@@ -207,9 +257,19 @@ def _glyph(key: GlyphKey, scale: float) -> skia.Path | None:
 
 
 def _glyphs_at(
-    path: skia.Path, text: str, style: Style, size: float, tracking: float, x: float, y: float
+    path: skia.Path,
+    text: str,
+    style: Style,
+    size: float,
+    tracking: float,
+    x: float,
+    y: float,
+    anchor: float = 0.0,
 ) -> None:
-    shaped, _ = _shaped(text, style, size, tracking)
+    """A line of text with its baseline at ``y``; ``anchor`` 0, 0.5 or 1 puts its start,
+    middle or end at ``x``."""
+    shaped, total = _shaped(text, style, size, tracking)
+    x -= total * anchor
     for key, scale, gx, gy, _advance in shaped:
         outline = _glyph(key, scale)
         if outline is not None:

@@ -26,7 +26,7 @@ import resvg_py
 
 from ogplatform.maps.geodata import Location, LocationIndex
 from ogplatform.maps.render._highlight import HighlightInput
-from ogplatform.maps.render._skia import draw_svg
+from ogplatform.maps.render._skia import UnsupportedSvg, draw_svg
 from ogplatform.maps.render.draw import MapLayout, render_svg
 from ogplatform.maps.render.world import render_world_svg
 from ogplatform.plugins.map_themes import MapTheme
@@ -50,11 +50,14 @@ def svg_to_png(svg: str, font_files: Sequence[str] = ()) -> bytes:
     measured with, is what the resvg reference needs). Full-canvas filters are drawn from
     seamless tiles: composited with numpy afterwards when they only generate (noise), else as
     a pattern (:func:`tile_filters`)."""
-    svg, overlays = _lift_overlays(svg)
-    size = _SIZE.search(svg)
-    if size is None:
-        raise ValueError("not a map SVG: no width and height on <svg>")
-    rgba = draw_svg(tile_filters(svg), int(size[1]), int(size[2]))
+    lifted, overlays = _lift_overlays(svg)
+    size = _SIZE.search(lifted)
+    if size is None:  # not as the map writer makes them: resvg reads any size and viewBox
+        return svg_to_png_resvg(svg, font_files)
+    try:
+        rgba = draw_svg(tile_filters(lifted), int(size[1]), int(size[2]))
+    except UnsupportedSvg:  # text in a form the map writer does not use: resvg draws it all
+        return svg_to_png_resvg(svg, font_files)
     return _encode(rgba, overlays)
 
 
