@@ -213,20 +213,28 @@ def encode_png(image: Image.Image) -> bytes:
     return encode_png_pixels(np.asarray(image.convert("RGB")))
 
 
-def encode_png_pixels(pixels: npt.NDArray[np.uint8]) -> bytes:
+def encode_png_pixels(pixels: npt.NDArray[np.uint8], *, sub_filter: bool = True) -> bytes:
     """:func:`encode_png` of an (height, width, 3 or 4) array; a fourth channel (alpha) is
-    left out, so an opaque RGBA canvas needs no Pillow image."""
+    left out, so an opaque RGBA canvas needs no Pillow image.
+
+    ``sub_filter=False`` leaves the rows unfiltered: better for flat fills crossed by thin
+    lines (maps: 20 % smaller and a little faster, measured on US, Japan, Paris and world
+    maps), where Sub turns every run of one colour into zeros but every line into noise."""
     # one contiguous RGB copy first: the filter below runs three times faster on it than on
     # a strided view of RGBA (6 against 17 ms for 1400x900)
     pixels = np.ascontiguousarray(pixels[:, :, :3])
     height, width, _ = pixels.shape
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
-    rows[:, 0] = 1  # filter type Sub: each byte minus the byte one pixel to its left
-    filtered = rows[:, 1:].reshape(height, width, 3)
-    filtered[:, 0] = pixels[:, 0]
-    np.subtract(pixels[:, 1:], pixels[:, :-1], out=filtered[:, 1:])  # wraps modulo 256
+    if sub_filter:
+        rows[:, 0] = 1  # filter type Sub: each byte minus the byte one pixel to its left
+        filtered = rows[:, 1:].reshape(height, width, 3)
+        filtered[:, 0] = pixels[:, 0]
+        np.subtract(pixels[:, 1:], pixels[:, :-1], out=filtered[:, 1:])  # wraps modulo 256
+    else:
+        rows[:, 0] = 0  # filter type None
+        rows[:, 1:] = pixels.reshape(height, width * 3)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    data = zlib.compress(rows.tobytes(), 1)
+    data = zlib.compress(rows.data, 1)
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)

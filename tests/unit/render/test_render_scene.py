@@ -206,3 +206,27 @@ def test_png_encoder_is_lossless_and_standard(size):
     image = decode(data)
     assert (image.format, image.mode, image.size) == ("PNG", "RGB", size)
     assert np.array_equal(np.asarray(image), pixels)
+
+
+@pytest.mark.parametrize("sub_filter", [True, False])
+@pytest.mark.parametrize("size", [(1, 1), (5, 3), (700, 400)])
+def test_png_from_an_rgba_canvas_drops_alpha_losslessly(size, sub_filter):
+    from ogplatform.render.raster import encode_png_pixels
+
+    rng = np.random.default_rng(11)
+    rgba = rng.integers(0, 256, (size[1], size[0], 4), dtype=np.uint8)
+    rgba[:, :, 3] = 255
+    rgba[: size[1] // 2, :, :3] = [200, 30, 90]
+    data = encode_png_pixels(rgba, sub_filter=sub_filter)
+    image = decode(data)
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", size)
+    assert np.array_equal(np.asarray(image), rgba[:, :, :3])
+    # the row filter byte: Sub (1) or None (0) on every row of the inflated IDAT
+    import struct
+    import zlib
+
+    length = struct.unpack(">I", data[33:37])[0]
+    assert data[37:41] == b"IDAT"
+    raw = zlib.decompress(data[41 : 41 + length])
+    stride = size[0] * 3 + 1
+    assert set(raw[::stride]) == {1 if sub_filter else 0}

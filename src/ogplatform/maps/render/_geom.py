@@ -34,6 +34,7 @@ __all__ = [
 Array = npt.NDArray[np.float64]
 SEAM_LON = 179.89  # Natural Earth shapes are cut at +/-179.9
 GRID = 2.0  # points per pixel of the snapping grid (0.5 px)
+FLAT = 0.3  # px: a point this close to the line through its neighbours adds nothing
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Frame:
     fit: Fit
     window: Window
     clip: tuple[float, float, float, float]  # pixel rectangle to clip to (x0, y0, x1, y1)
+    # points within this many px of the line through their neighbours are dropped: FLAT for
+    # maps of a country or less, more where a pixel holds much coastline (the world)
+    flat: float = FLAT
 
 
 def _half_plane(pts: Array, axis: int, bound: float, keep_above: bool) -> Array:
@@ -100,11 +104,8 @@ def _box_relation(pts: Array, box: tuple[float, float, float, float]) -> int:
     return 2
 
 
-FLAT = 0.3  # px: a point this close to the line through its neighbours adds nothing
-
-
-def _drop_flat(q: Array, ring: bool, passes: int = 2) -> Array:
-    """Drop points lying within ``FLAT`` px of the line through their neighbours.
+def _drop_flat(q: Array, ring: bool, passes: int = 2, flat_px: float = FLAT) -> Array:
+    """Drop points lying within ``flat_px`` px of the line through their neighbours.
 
     A point goes only when its coordinate hash is lower than both neighbours' (a strict
     local minimum), so no two neighbours go in one pass and the decision depends on the
@@ -126,7 +127,7 @@ def _drop_flat(q: Array, ring: bool, passes: int = 2) -> Array:
             hn = np.concatenate([h[1:], [-1]])
         bx, by = nxt[:, 0] - prev[:, 0], nxt[:, 1] - prev[:, 1]
         cross = np.abs((q[:, 0] - prev[:, 0]) * by - (q[:, 1] - prev[:, 1]) * bx)
-        flat = cross <= FLAT * np.maximum(np.hypot(bx, by), 1e-9)
+        flat = cross <= flat_px * np.maximum(np.hypot(bx, by), 1e-9)
         drop = flat & (h < hp) & (h < hn)
         if not ring:
             drop[0] = drop[-1] = False
@@ -136,7 +137,7 @@ def _drop_flat(q: Array, ring: bool, passes: int = 2) -> Array:
     return q
 
 
-def _snap(pts: Array, ring: bool = True) -> Array:
+def _snap(pts: Array, ring: bool = True, flat_px: float = FLAT) -> Array:
     q = np.round(pts * GRID) / GRID
     if len(q) > 1:
         keep = np.ones(len(q), dtype=bool)
@@ -144,7 +145,7 @@ def _snap(pts: Array, ring: bool = True) -> Array:
         q = q[keep]
         if ring and len(q) > 1 and np.all(q[0] == q[-1]):
             q = q[:-1]
-        q = _drop_flat(q, ring)
+        q = _drop_flat(q, ring, flat_px=flat_px)
     return q
 
 
@@ -299,7 +300,7 @@ def _ring_pieces(ring: Array, frame: Frame, min_area: float, seams: list[Array])
             continue
         if rel == 2:
             px = clip_polygon(px, frame.clip)
-        px = _snap(px)
+        px = _snap(px, flat_px=frame.flat)
         if len(px) < 3 or _ring_area(px) < min_area:
             continue
         out.append(_mark_seam(px) if cut is not None else px)
@@ -409,7 +410,7 @@ def _batch(flat: _Flat, frame: Frame, min_area: float) -> dict[int, Array]:
     chosen, lengths = chosen[within], lengths[within]
     if not len(chosen):
         return {}
-    q, lengths = _snap_rings(pts[keep_pts], lengths)
+    q, lengths = _snap_rings(pts[keep_pts], lengths, frame.flat)
     out: dict[int, Array] = {}
     at = 0
     for r, n in zip(chosen.tolist(), lengths.tolist(), strict=True):
@@ -419,7 +420,9 @@ def _batch(flat: _Flat, frame: Frame, min_area: float) -> dict[int, Array]:
     return out
 
 
-def _snap_rings(pts: Array, lengths: npt.NDArray[np.int64]) -> tuple[Array, npt.NDArray[np.int64]]:
+def _snap_rings(
+    pts: Array, lengths: npt.NDArray[np.int64], flat_px: float = FLAT
+) -> tuple[Array, npt.NDArray[np.int64]]:
     """:func:`_snap` on many rings at once (``pts`` their points one after another)."""
     q = np.round(pts * GRID) / GRID
     n_rings = len(lengths)
@@ -440,11 +443,15 @@ def _snap_rings(pts: Array, lengths: npt.NDArray[np.int64]) -> tuple[Array, npt.
         keep[ends[closing]] = False
         q, ring_of = q[keep], ring_of[keep]
         lengths = np.bincount(ring_of, minlength=n_rings)
-    return _drop_flat_rings(q, ring_of, lengths)
+    return _drop_flat_rings(q, ring_of, lengths, flat_px=flat_px)
 
 
 def _drop_flat_rings(
-    q: Array, ring_of: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], passes: int = 2
+    q: Array,
+    ring_of: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64],
+    passes: int = 2,
+    flat_px: float = FLAT,
 ) -> tuple[Array, npt.NDArray[np.int64]]:
     """:func:`_drop_flat` (rings) on many rings at once: the same points go."""
     n_rings = len(lengths)
@@ -464,7 +471,7 @@ def _drop_flat_rings(
         prev, nxt = q[prev_i], q[next_i]
         bx, by = nxt[:, 0] - prev[:, 0], nxt[:, 1] - prev[:, 1]
         cross = np.abs((q[:, 0] - prev[:, 0]) * by - (q[:, 1] - prev[:, 1]) * bx)
-        flat = cross <= FLAT * np.maximum(np.hypot(bx, by), 1e-9)
+        flat = cross <= flat_px * np.maximum(np.hypot(bx, by), 1e-9)
         drop = flat & (h < h[prev_i]) & (h < h[next_i]) & active[ring_of]
         if not drop.any():
             break
@@ -610,7 +617,7 @@ def _project_lines(shape: Shape, frame: Frame) -> list[Array]:
             continue
         idx = np.flatnonzero(np.diff(np.concatenate(([0], seg.astype(np.int8), [0]))))
         for start, stop in zip(idx[0::2], idx[1::2], strict=True):
-            piece = _snap(px[start : stop + 1], ring=False)
+            piece = _snap(px[start : stop + 1], ring=False, flat_px=frame.flat)
             if len(piece) >= 2:
                 out.append(piece)
     return out

@@ -116,7 +116,7 @@ def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> b
     opaque = bool((rgba[:, :, 3] == 255).all())
     if not overlays:
         if opaque:  # the maps are: the sea covers the canvas
-            return encode_png_pixels(rgba)
+            return encode_png_pixels(rgba, sub_filter=False)
         return _encode_rgba(_unpremultiply(rgba))
     out: npt.NDArray[np.float32] = rgba[:, :, :3].astype(np.float32)
     for markup, opacity in overlays:
@@ -132,7 +132,7 @@ def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> b
             band += (c - band) * a
     pixels = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     if opaque:
-        return encode_png_pixels(pixels)
+        return encode_png_pixels(pixels, sub_filter=False)
     merged = np.dstack([pixels, rgba[:, :, 3]])  # transparent parts keep their alpha
     return _encode_rgba(_unpremultiply(merged))
 

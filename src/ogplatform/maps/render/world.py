@@ -49,6 +49,9 @@ WORLD_CODE = "world"
 _EDGE_LAT = np.linspace(-90.0, 90.0, 181)
 
 
+WORLD_FLAT = 0.5  # px (see Frame.flat)
+
+
 def _outline(frame: Frame) -> str:
     """The globe's edge (the meridians at +/-180) as one closed path."""
     proj, fit = frame.projection, frame.fit
@@ -101,7 +104,10 @@ def render_world_svg(
     fit = Fit.to_box(bbox, (margin, margin, width - margin, height - margin))
     window = Window(-179.999, 179.999, -90.0, 90.0)
     pad = 4.0 * k
-    frame = Frame(proj, fit, window, (-pad, -pad, width + pad, height + pad))
+    # thinned to half a pixel, not 0.3: at world scale a pixel holds kilometres of coast, and
+    # the extra points cost the SVG a third of its size for no visible line (world PNG 93 ->
+    # 78 ms; checked side by side at 2x)
+    frame = Frame(proj, fit, window, (-pad, -pad, width + pad, height + pad), flat=WORLD_FLAT)
 
     countries, _ = index.search(type="country", limit=10_000)
     wanted: dict[str, Highlight] = {}
