@@ -28,6 +28,7 @@ __all__ = [
     "project_lines",
     "project_polygons",
     "stroke_rings",
+    "thinned",
     "unshared_edges",
 ]
 
@@ -493,23 +494,33 @@ def stroke_rings(rings: Iterable[Array]) -> list[Array]:
     return [r for r in rings if not isinstance(r, _SeamRing)]
 
 
+def thinned(paths: Iterable[Array], closed: bool, flat_px: float, passes: int = 3) -> list[Array]:
+    """The paths with points within ``flat_px`` of their neighbours' line dropped: for lines
+    drawn wide and soft (the coastal glow: a 5-px band needs no 0.3-px detail; at 1 px the
+    world PNG draws 10 ms faster, mean difference 0.03/255)."""
+    return [_drop_flat(p, closed, passes, flat_px) for p in paths]
+
+
 def unshared_edges(
-    rings: Sequence[Array], lines: Sequence[Array] = ()
+    rings: Sequence[Array], lines: Sequence[Array] = (), thin_px: float = 0.0
 ) -> tuple[list[Array], list[Array]]:
     """The outline pieces no two shapes share, as (whole rings, open lines): an edge found
     twice (either way round, on the snapping grid) is a border between two shapes that tile
     the land and goes; what stays is the coast. Water lines are stroked along these only: a
     band along a land border is covered by the land on both sides, and stroking it cost the
-    rasteriser a third of a world map. Kept per outline (by its points)."""
+    rasteriser a third of a world map. ``thin_px`` > 0: the pieces :func:`thinned` that
+    much. Kept per outline (by its points)."""
     if not rings and not lines:
         return [], []
-    key = _points_key([*rings, *lines], len(rings))
+    key = _points_key([*rings, *lines], len(rings)) + repr(thin_px).encode()
     with _cache_lock:
         hit = _coasts.get(key)
         if hit is not None:
             _coasts.move_to_end(key)
     if hit is None:
         hit = _unshared_edges(list(rings), list(lines))
+        if thin_px > 0:
+            hit = (thinned(hit[0], True, thin_px), thinned(hit[1], False, thin_px))
         with _cache_lock:
             _coasts[key] = hit
             while len(_coasts) > 256:

@@ -684,11 +684,13 @@ def render_svg(
     # subdivision or city lies over its own country, so its outline stays whole
     subj_strokes = stroke_rings(subject_rings)
     if subject.type == "country" and city is None:
-        coast, coast_lines = unshared_edges([*ctx_strokes, *subj_strokes], ctx_seams + subj_seams)
+        coast, coast_lines = unshared_edges(
+            [*ctx_strokes, *subj_strokes], ctx_seams + subj_seams, _coast_thinning(th)
+        )
     else:
-        coast, coast_lines = unshared_edges(ctx_strokes, ctx_seams)
+        coast, coast_lines = unshared_edges(ctx_strokes, ctx_seams, _coast_thinning(th))
         coast, coast_lines = coast + subj_strokes, coast_lines + subj_seams
-    defs.append(f'<path id="land" d="{path_data(coast)}{path_data(coast_lines, closed=False)}"/>')
+    defs.append(_coast_path(coast, coast_lines))
     if sub_paths:
         defs.append(f'<g id="subs">{"".join(sub_paths)}</g>')
     if sibling_d:
@@ -1244,6 +1246,18 @@ def _water(
     lake_d = "".join(f'<path d="{path_data(r)}"/>' for r in (big_rings, lake_rings) if r)
     lake_d += "".join(chosen_lakes)
     return lake_d, river_groups, n_rivers, n_lakes
+
+
+def _coast_path(rings: list[Array], lines: list[Array]) -> str:
+    """``<path id="land">``: what the water lines follow (see :func:`_coast_thinning`)."""
+    return f'<path id="land" d="{path_data(rings)}{path_data(lines, closed=False)}"/>'
+
+
+def _coast_thinning(th: MapTheme) -> float:
+    """How far the coast the water lines follow is thinned: to a pixel for the soft glow (its
+    bands are 5 px and wider), not at all for engraved lines (thin lines at offsets, where
+    the detail shows)."""
+    return 1.0 if th.effects.coast_style == "glow" else 0.0
 
 
 def _coast_lines(th: MapTheme, sw: dict[str, float], most: int = 99) -> list[str]:

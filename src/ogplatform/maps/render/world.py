@@ -30,6 +30,8 @@ from ogplatform.maps.render.draw import (
     MapSvg,
     UnknownSubdivisionError,
     _coast_lines,
+    _coast_path,
+    _coast_thinning,
     _finish,
     _fmt,
     _graticule,
@@ -143,11 +145,12 @@ def render_world_svg(
         elif area > 900.0 * k * k:
             labels.append(AreaLabel(_short_name(place), "world_country", polys, 2e9 + area))
 
-    coast, coast_lines = unshared_edges(strokes, seams)  # water lines: coasts, not borders
+    # the water lines follow the coasts, not the borders
+    coast, coast_lines = unshared_edges(strokes, seams, _coast_thinning(th))
     defs = [
         f'<g id="ctx">{"".join(paths)}</g>',
         f'<path id="ctxs" d="{path_data(strokes) + path_data(seams, closed=False)}"/>',
-        f'<path id="land" d="{path_data(coast)}{path_data(coast_lines, closed=False)}"/>',
+        _coast_path(coast, coast_lines),
     ]
     body = [f'<rect width="{width}" height="{height}" fill="{_paper(th)}"/>']
     outline = _outline(frame)
