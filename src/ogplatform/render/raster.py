@@ -220,8 +220,12 @@ def encode_png_pixels(pixels: npt.NDArray[np.uint8], *, sub_filter: bool = True)
     ``sub_filter=False`` leaves the rows unfiltered: better for flat fills crossed by thin
     lines (maps: 20 % smaller and a little faster, measured on US, Japan, Paris and world
     maps), where Sub turns every run of one colour into zeros but every line into noise."""
-    # one contiguous RGB copy first: the filter below runs three times faster on it than on
-    # a strided view of RGBA (6 against 17 ms for 1400x900)
+    if pixels.shape[2] == 4:  # Pillow drops the alpha fastest (4 against 10 ms, 1400x760)
+        height, width = pixels.shape[:2]
+        rgba = np.ascontiguousarray(pixels)
+        rgb = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+        pixels = np.asarray(rgb)
+    # contiguous RGB: the filter below runs three times faster on it than on a strided view
     pixels = np.ascontiguousarray(pixels[:, :, :3])
     height, width, _ = pixels.shape
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)

@@ -113,7 +113,7 @@ def _encode(rgba: npt.NDArray[np.uint8], overlays: list[tuple[str, float]]) -> b
 
     from ogplatform.render.raster import encode_png_pixels
 
-    opaque = bool((rgba[:, :, 3] == 255).all())
+    opaque = int(rgba[:, :, 3].min()) == 255
     if not overlays:
         if opaque:  # the maps are: the sea covers the canvas
             return encode_png_pixels(rgba, sub_filter=False)
