@@ -7,12 +7,12 @@ so borders shared by two shapes stay shared (no slivers), and points closer than
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ from ogplatform.maps.render.projection import Fit, Projection, unwrap_ring
 
 __all__ = [
     "Frame",
+    "KeptByIdentity",
     "Window",
     "clip_polygon",
     "path_data",
@@ -34,6 +35,7 @@ __all__ = [
 
 Array = npt.NDArray[np.float64]
 SEAM_LON = 179.89  # Natural Earth shapes are cut at +/-179.9
+V = TypeVar("V")
 GRID = 2.0  # points per pixel of the snapping grid (0.5 px)
 FLAT = 0.3  # px: a point this close to the line through its neighbours adds nothing
 
@@ -494,6 +496,34 @@ def stroke_rings(rings: Iterable[Array]) -> list[Array]:
     return [r for r in rings if not isinstance(r, _SeamRing)]
 
 
+class KeptByIdentity(Generic[V]):
+    """Values worked out from arrays, kept while those very arrays live (a key holds them, so
+    their ids cannot be reused): the projection caches hand out the same ring arrays for the
+    same map, so the same map again finds what was worked out from them. Least recently used
+    entries go past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Hashable, tuple[tuple[Array, ...], V]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, arrays: Sequence[Array], extra: Hashable = None) -> V | None:
+        key = (extra, tuple(id(a) for a in arrays))
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or not all(a is b for a, b in zip(hit[0], arrays, strict=True)):
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, arrays: Sequence[Array], value: V, extra: Hashable = None) -> None:
+        key = (extra, tuple(id(a) for a in arrays))
+        with self._lock:
+            self._items[key] = (tuple(arrays), value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 def thinned(paths: Iterable[Array], closed: bool, flat_px: float, passes: int = 3) -> list[Array]:
     """The paths with points within ``flat_px`` of their neighbours' line dropped: for lines
     drawn wide and soft (the coastal glow: a 5-px band needs no 0.3-px detail; at 1 px the
@@ -512,32 +542,18 @@ def unshared_edges(
     much. Kept per outline (by its points)."""
     if not rings and not lines:
         return [], []
-    key = _points_key([*rings, *lines], len(rings)) + repr(thin_px).encode()
-    with _cache_lock:
-        hit = _coasts.get(key)
-        if hit is not None:
-            _coasts.move_to_end(key)
+    arrays = [*rings, *lines]
+    extra = (len(rings), thin_px)
+    hit = _coasts.get(arrays, extra)
     if hit is None:
         hit = _unshared_edges(list(rings), list(lines))
         if thin_px > 0:
             hit = (thinned(hit[0], True, thin_px), thinned(hit[1], False, thin_px))
-        with _cache_lock:
-            _coasts[key] = hit
-            while len(_coasts) > 256:
-                _coasts.popitem(last=False)
+        _coasts.put(arrays, hit, extra)
     return list(hit[0]), list(hit[1])
 
 
-_coasts: OrderedDict[bytes, tuple[list[Array], list[Array]]] = OrderedDict()
-
-
-def _points_key(arrays: Sequence[Array], closed: int) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(closed.to_bytes(8, "little"))
-    for a in arrays:
-        h.update(len(a).to_bytes(8, "little"))
-        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-    return h.digest()
+_coasts: KeptByIdentity[tuple[list[Array], list[Array]]] = KeptByIdentity(256)
 
 
 def _unshared_edges(rings: list[Array], lines: list[Array]) -> tuple[list[Array], list[Array]]:
@@ -672,33 +688,22 @@ def _texts(pts: Array) -> list[str]:
 def path_data(rings: Iterable[Array], closed: bool = True) -> str:
     """SVG path data: ``M x y x y ... Z`` per ring (implicit line-tos keep it short).
 
-    The text of a long path is kept for as long as its very ring arrays live in the
-    projection caches (the same map again writes the same text: the world's 0.9 MB took
-    ~10 ms to format); arrays made for one render never hit."""
+    The text is kept per ring arrays (:class:`KeptByIdentity`): the same map again writes
+    the same text (the world's 0.8 MB took ~10 ms to format); arrays made for one render
+    never hit."""
     rings = [r for r in rings]
     if not rings:
         return ""
-    if sum(len(r) for r in rings) < 2048:
+    if sum(len(r) for r in rings) < 64:
         return _path_text(rings, closed)
-    key = (closed, tuple(id(r) for r in rings))
-    with _cache_lock:
-        hit = _texts_kept.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], rings, strict=True)):
-            _texts_kept.move_to_end(key)
-            return hit[1]
-    text = _path_text(rings, closed)
-    global _texts_size
-    with _cache_lock:
-        _texts_kept[key] = (tuple(rings), text)
-        _texts_size += len(text)
-        while _texts_size > _TEXTS_MAX and _texts_kept:
-            _texts_size -= len(_texts_kept.popitem(last=False)[1][1])
+    text = _path_texts.get(rings, closed)
+    if text is None:
+        text = _path_text(rings, closed)
+        _path_texts.put(rings, text, closed)
     return text
 
 
-_TEXTS_MAX = 48 * 1024 * 1024  # characters of path text kept
-_texts_kept: OrderedDict[Hashable, tuple[tuple[Array, ...], str]] = OrderedDict()
-_texts_size = 0
+_path_texts: KeptByIdentity[str] = KeptByIdentity(4096)
 
 
 def _path_text(rings: list[Array], closed: bool) -> str:

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from ogplatform.maps.render._geom import KeptByIdentity
 from ogplatform.plugins.map_themes import MapTheme
 from ogplatform.render import FontLibrary, TextStyle, layout_text, xml_text
 from ogplatform.render.fonts import FontRef
@@ -220,8 +221,23 @@ def _polylabel(
 
 
 def ring_area(r: Array) -> float:
+    """The ring's area in px² (kept per ring array for long rings: the same map again asks
+    again for every country's)."""
+    if len(r) < 64:
+        return _ring_area(r)
+    area = _areas.get((r,))
+    if area is None:
+        area = _ring_area(r)
+        _areas.put((r,), area)
+    return area
+
+
+def _ring_area(r: Array) -> float:
     x, y = r[:, 0], r[:, 1]
     return 0.5 * abs(float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0]))
+
+
+_areas: KeptByIdentity[float] = KeptByIdentity(8192)
 
 
 def largest_polygon(polys: Sequence[list[Array]]) -> list[Array] | None:
