@@ -37,6 +37,10 @@ What the peer is, and why the comparison is fair:
 - Both write the pictures to the output folder (``<case>-ours.png`` / ``<case>-peer.png``):
   look at them, the ratio only means something while they show the same map.
 
+Both sides share the warm process, and with it the garbage collector: each timed render starts
+after a ``gc.collect()`` (untimed), so a full collection set off by one side's objects (the
+peer keeps its whole prepared GeoDataFrames alive) does not land in the other side's time.
+
 Targets: ours <= 0.33x the peer's time (warm and cold), and the US 1400x900 PNG cold under 1 s.
 
 ``python -m benchmarks maps`` (``--quick``: tiny sizes, one warm and one cold run per side, no
@@ -53,6 +57,7 @@ parent needs, subprocess, inspect, statistics, are imported where they are used)
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
@@ -205,6 +210,9 @@ def measure(
                 render()
         for round_no in range(runs):
             for side, render, name in sides if round_no % 2 == 0 else reversed(sides):
+                # both sides share this process and its garbage: a full collection set off by
+                # the other side's objects would land in this side's time
+                gc.collect()
                 started = time.perf_counter()
                 body = render()
                 side.warm_ms.append((time.perf_counter() - started) * 1000)
