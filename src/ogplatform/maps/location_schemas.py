@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from ogplatform.maps.geodata import Bounds, Feature, FeatureType, Location, LocationType
@@ -14,9 +16,12 @@ __all__ = [
     "LocationList",
     "LocationOut",
     "LocationSummary",
+    "PlaceType",
     "details_of",
     "feature_of",
     "summary_of",
+    "world_details",
+    "world_summary",
 ]
 
 
@@ -29,13 +34,17 @@ class BoundsOut(msgspec.Struct, frozen=True, rename="camel"):
     max_lat: float
 
 
+# "world": the whole map (``code`` world), which a map job may show; not in the bundle
+PlaceType = LocationType | Literal["world"]
+
+
 class LocationSummary(msgspec.Struct, frozen=True):
-    """A location in a list: ``parent_id`` is null for countries."""
+    """A location in a list: ``parent_id`` is null for countries (and the world)."""
 
     id: str
     code: str
     name: str
-    type: LocationType
+    type: PlaceType
     parent_id: str | None
 
 
@@ -45,7 +54,7 @@ class LocationDetails(msgspec.Struct, frozen=True, omit_defaults=True):
     id: str
     code: str
     name: str
-    type: LocationType
+    type: PlaceType
     parent_id: str | None
     bounds: BoundsOut
     subdivisions_count: int | None = None
@@ -101,6 +110,23 @@ def details_of(location: Location) -> LocationDetails:
         bounds=_bounds_of(location.bounds),
         subdivisions_count=location.subdivisions_count if location.type == "country" else None,
         population=location.population if location.type == "city" else None,
+    )
+
+
+def world_summary(world_id: str) -> LocationSummary:
+    """The world as a list entry (``type=world``, or a search for its name)."""
+    return LocationSummary(id=world_id, code="world", name="World", type="world", parent_id=None)
+
+
+def world_details(world_id: str) -> LocationDetails:
+    """The world: every longitude and latitude."""
+    return LocationDetails(
+        id=world_id,
+        code="world",
+        name="World",
+        type="world",
+        parent_id=None,
+        bounds=BoundsOut(-180.0, 180.0, -90.0, 90.0),
     )
 
 

@@ -13,7 +13,15 @@ from litestar.params import FromPath, QueryParameter
 
 from ogplatform.errors import ApiError
 from ogplatform.maps.auth import require_api_key
-from ogplatform.maps.geodata import Feature, FeatureType, Location, LocationIndex, LocationType
+from ogplatform.maps.geodata import (
+    Feature,
+    FeatureType,
+    Location,
+    LocationIndex,
+    LocationType,
+    location_id,
+)
+from ogplatform.maps.geodata._text import fold
 from ogplatform.maps.location_schemas import (
     FeatureList,
     LocationList,
@@ -21,22 +29,29 @@ from ogplatform.maps.location_schemas import (
     details_of,
     feature_of,
     summary_of,
+    world_details,
+    world_summary,
 )
 
-__all__ = ["location_features", "location_index", "locations_router"]
+__all__ = ["WORLD_CODE", "WORLD_ID", "location_features", "location_index", "locations_router"]
+
+# The world map's pseudo-location: not in the bundle; its id is derived like every other.
+WORLD_CODE = "world"
+WORLD_ID = location_id(WORLD_CODE)
 
 # Responses need credentials: neither a shared cache nor the browser may keep them.
 _PRIVATE = {"Cache-Control": "private, no-store"}
 _OPT = {"ratelimit": "job_status"}  # per-API-key policy of the map API's read endpoints
 
 LOCATION_TYPES: tuple[str, ...] = get_args(LocationType)
+LISTED_TYPES = ("world", *LOCATION_TYPES)  # what ?type= takes
 FEATURE_TYPES: tuple[str, ...] = get_args(FeatureType)
 MAX_LIMIT, DEFAULT_LIMIT = 200, 50
 MAX_QUERY_LENGTH = 100
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 LocationTypeQuery = Annotated[
-    str | None, QueryParameter(name="type", description="country, subdivision or city")
+    str | None, QueryParameter(name="type", description="world, country, subdivision or city")
 ]
 FeatureTypeQuery = Annotated[str | None, QueryParameter(name="type", description="river or lake")]
 
@@ -77,24 +92,35 @@ def list_locations(
     limit: Annotated[str | None, QueryParameter(description="1..200, default 50")] = None,
     offset: Annotated[str | None, QueryParameter(description=">= 0, default 0")] = None,
 ) -> Response[LocationList]:
-    location_type = _choice("type", kind, LOCATION_TYPES)
+    location_type = _choice("type", kind, LISTED_TYPES)
     size = _integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
     start = _integer("offset", offset, 0, 0, None)
     if q is not None and len(q) > MAX_QUERY_LENGTH:
         raise _invalid(f"q must be at most {MAX_QUERY_LENGTH} characters")
     index = location_index()
     parent = _find(index, parent_id) if parent_id else None
-    found, total = index.search(
-        q=q or None,
-        type=location_type,  # type: ignore[arg-type]  # checked against LOCATION_TYPES
-        parent_id=parent.id if parent else None,
-        limit=size,
-        offset=start,
+    # the world leads the list when asked for by type, or when q starts its name
+    world = parent is None and (
+        location_type == "world"
+        or (location_type is None and bool(q) and WORLD_CODE.startswith(fold(q or "") or "-"))
     )
+    found: list[Location] = []
+    total = 0
+    if location_type != "world":
+        found, total = index.search(
+            q=q or None,
+            type=location_type,  # type: ignore[arg-type]  # checked against LOCATION_TYPES
+            parent_id=parent.id if parent else None,
+            limit=size if not world or start > 0 else max(size - 1, 0),
+            offset=max(start - 1, 0) if world else start,
+        )
+    summaries = [summary_of(loc) for loc in found]
+    if world and start == 0:
+        summaries.insert(0, world_summary(WORLD_ID))
     body = LocationList(
         success=True,
-        locations=[summary_of(loc) for loc in found],
-        total=total,
+        locations=summaries,
+        total=total + (1 if world else 0),
         limit=size,
         offset=start,
     )
@@ -108,8 +134,11 @@ def list_locations(
     summary="One location with its bounds",
 )
 def get_location(location_id: FromPath[str]) -> Response[LocationOut]:
-    location = _find(location_index(), location_id)
-    return Response(LocationOut(success=True, location=details_of(location)), headers=_PRIVATE)
+    if _is_world(location_id):
+        details = world_details(WORLD_ID)
+    else:
+        details = details_of(_find(location_index(), location_id))
+    return Response(LocationOut(success=True, location=details), headers=_PRIVATE)
 
 
 @get(
@@ -124,7 +153,10 @@ def list_features(
 ) -> Response[FeatureList]:
     feature_type = _choice("type", kind, FEATURE_TYPES)
     index = location_index()
-    features = location_features(index, _find(index, location_id), feature_type)
+    if _is_world(location_id):  # the world map draws its rivers and lakes, none chosen
+        features: list[Feature] = []
+    else:
+        features = location_features(index, _find(index, location_id), feature_type)
     body = FeatureList(
         success=True, features=[feature_of(f) for f in features], total=len(features)
     )
@@ -137,6 +169,11 @@ def location_features(
     """The named rivers and lakes a location's features list gives (``type`` river or lake,
     or both), most important first: what a map job's ``selected_features`` may name."""
     return index.features(location, feature_type)  # type: ignore[arg-type]
+
+
+def _is_world(id_or_code: str) -> bool:
+    key = id_or_code.strip().lower()
+    return key in (WORLD_CODE, WORLD_ID)
 
 
 def _find(index: LocationIndex, id_or_code: str) -> Location:

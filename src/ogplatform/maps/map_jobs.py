@@ -26,8 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ogplatform.db.models import Job, Map, Project
 from ogplatform.errors import ApiError
 from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
-from ogplatform.maps.geodata import Location, LocationIndex, location_id
-from ogplatform.maps.locations import location_features, location_index
+from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.locations import WORLD_CODE, WORLD_ID, location_features, location_index
 from ogplatform.plugins import MapTheme, PluginRegistry
 from ogplatform.runtime import Runtime
 
@@ -83,9 +83,8 @@ FORMAT_FACTOR = {"png": 1, "svg": 1, "pdf": 2}
 _MAP_IDS = uuid.UUID("5b0c7a1e-6d8f-4f4e-9a53-0c2f3c9e7d11")  # namespace: map id from job id
 # The world: no location of the bundle, a pseudo-location of its own (the renderer's
 # ``WORLD_CODE``; not imported from there, which would load the renderer with the API). Its id
-# is derived like every location id: uuid5(geodata NAMESPACE, "world").
-WORLD_CODE = "world"
-WORLD_ID = location_id(WORLD_CODE)
+# is derived like every location id: uuid5(geodata NAMESPACE, "world"); the locations API
+# serves it too.
 
 
 @dataclass(frozen=True, slots=True)

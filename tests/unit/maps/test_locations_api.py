@@ -258,9 +258,9 @@ async def test_features_of_a_city(client):
     ("/api/v1/locations?offset=-1", 400, "Validation failed: offset must be an integer >= 0"),
     ("/api/v1/locations?offset=x", 400, "Validation failed: offset must be an integer >= 0"),
     ("/api/v1/locations?type=state", 400,
-     "Validation failed: type must be one of: country, subdivision, city"),
+     "Validation failed: type must be one of: world, country, subdivision, city"),
     ("/api/v1/locations?type=Country", 400,
-     "Validation failed: type must be one of: country, subdivision, city"),
+     "Validation failed: type must be one of: world, country, subdivision, city"),
     ("/api/v1/locations?q=" + "x" * 101, 400,
      "Validation failed: q must be at most 100 characters"),
     ("/api/v1/locations?parent_id=atlantis", 404, "Location not found"),
@@ -277,3 +277,52 @@ async def test_every_error_in_the_map_api_format(client, url, status, message):
     assert response.status_code == status
     assert response.json() == {"statusCode": status, "message": message}
     assert response.headers["cache-control"] == "no-store"
+
+
+# -- the world -------------------------------------------------------------------------------
+
+WORLD_ID = str(uuid.uuid5(NAMESPACE, "world"))
+
+
+@pytest.mark.parametrize("key", ["world", "WORLD", WORLD_ID])
+async def test_the_world_has_details_like_any_location(client, key):
+    body = await get_ok(client, f"/api/v1/locations/{key}")
+    assert body["location"] == {
+        "id": WORLD_ID,
+        "code": "world",
+        "name": "World",
+        "type": "world",
+        "parent_id": None,
+        "bounds": {"minLng": -180.0, "maxLng": 180.0, "minLat": -90.0, "maxLat": 90.0},
+    }
+    features = await get_ok(client, f"/api/v1/locations/{key}/features")
+    assert features["features"] == [] and features["total"] == 0
+
+
+async def test_the_world_is_listed_by_type_or_name(client):
+    body = await get_ok(client, "/api/v1/locations", type="world")
+    assert [loc["code"] for loc in body["locations"]] == ["world"] and body["total"] == 1
+    found = await get_ok(client, "/api/v1/locations", q="Wor", limit="3")
+    assert found["locations"][0]["id"] == WORLD_ID
+    assert len(found["locations"]) <= 3
+    # pages still join without gaps or repeats, the world first
+    first = await get_ok(client, "/api/v1/locations", q="w", limit="4")
+    second = await get_ok(client, "/api/v1/locations", q="w", limit="4", offset="4")
+    everything = await get_ok(client, "/api/v1/locations", q="w", limit="8")
+    assert first["total"] == second["total"] == everything["total"]
+    codes = [loc["code"] for loc in first["locations"] + second["locations"]]
+    assert codes == [loc["code"] for loc in everything["locations"]] and codes[0] == "world"
+    assert len(set(codes)) == len(codes)
+    # not among a country's descendants, nor in other types
+    nested = await get_ok(client, "/api/v1/locations", q="world", parent_id="us")
+    assert all(loc["code"] != "world" for loc in nested["locations"])
+    countries = await get_ok(client, "/api/v1/locations", q="world", type="country")
+    assert all(loc["code"] != "world" for loc in countries["locations"])
+
+
+async def test_a_map_job_takes_the_world_the_locations_api_names(client):
+    # the id the locations API gives is the one the job API takes
+    body = await get_ok(client, "/api/v1/locations/world")
+    from ogplatform.maps.map_jobs import WORLD_ID as JOBS_WORLD_ID
+
+    assert body["location"]["id"] == JOBS_WORLD_ID
