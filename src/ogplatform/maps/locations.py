@@ -33,7 +33,14 @@ from ogplatform.maps.location_schemas import (
     world_summary,
 )
 
-__all__ = ["WORLD_CODE", "WORLD_ID", "location_features", "location_index", "locations_router"]
+__all__ = [
+    "WORLD_CODE",
+    "WORLD_ID",
+    "location_features",
+    "location_index",
+    "locations_router",
+    "world_features",
+]
 
 # The world map's pseudo-location: not in the bundle; its id is derived like every other.
 WORLD_CODE = "world"
@@ -153,8 +160,8 @@ def list_features(
 ) -> Response[FeatureList]:
     feature_type = _choice("type", kind, FEATURE_TYPES)
     index = location_index()
-    if _is_world(location_id):  # the world map draws its rivers and lakes, none chosen
-        features: list[Feature] = []
+    if _is_world(location_id):
+        features = world_features(index, feature_type)
     else:
         features = location_features(index, _find(index, location_id), feature_type)
     body = FeatureList(
@@ -169,6 +176,15 @@ def location_features(
     """The named rivers and lakes a location's features list gives (``type`` river or lake,
     or both), most important first: what a map job's ``selected_features`` may name."""
     return index.features(location, feature_type)  # type: ignore[arg-type]
+
+
+WORLD_FEATURE_RANK = 4  # the world's features list: Natural Earth scale ranks 0-4 (302 named)
+
+
+def world_features(index: LocationIndex, feature_type: str | None = None) -> list[Feature]:
+    """The rivers and lakes a world map may be asked to show (``selected_features``): the
+    great ones, those of scale rank 0-4, most important first."""
+    return index.ranked_features(WORLD_FEATURE_RANK, feature_type)  # type: ignore[arg-type]
 
 
 def _is_world(id_or_code: str) -> bool:

@@ -27,7 +27,13 @@ from ogplatform.db.models import Job, Map, Project
 from ogplatform.errors import ApiError
 from ogplatform.jobs import HandlerRegistry, JobOutcome, PermanentJobError
 from ogplatform.maps.geodata import Location, LocationIndex
-from ogplatform.maps.locations import WORLD_CODE, WORLD_ID, location_features, location_index
+from ogplatform.maps.locations import (
+    WORLD_CODE,
+    WORLD_ID,
+    location_features,
+    location_index,
+    world_features,
+)
 from ogplatform.plugins import MapTheme, PluginRegistry
 from ogplatform.runtime import Runtime
 
@@ -327,12 +333,12 @@ def unknown_subdivisions(
 
 def unknown_features(index: LocationIndex, location: Place, codes: list[str]) -> list[str]:
     """The selected feature codes (any case) that name no river or lake of ``location`` —
-    none of its features list (``GET /locations/{id}/features``) — as given, each once. On
-    the world map any code of the bundle is known."""
+    none of its features list (``GET /locations/{id}/features``; the world's: the great
+    rivers and lakes) — as given, each once."""
     if not codes:
         return []
     if isinstance(location, WorldLocation):
-        known = {code for code in codes if index.feature(code) is not None}
+        known = {f.code for f in world_features(index) if f.code}
     else:
         known = {f.code for f in location_features(index, location) if f.code}
     unknown: list[str] = []
@@ -433,7 +439,13 @@ def render_options(theme: str, configuration: dict[str, Any]) -> dict[str, Any]:
 
 
 # The world map's options: no subdivisions, cities or water labels on it.
-_WORLD_OPTIONS = ("theme", "show_features", "highlight", "show_country_labels")
+_WORLD_OPTIONS = (
+    "theme",
+    "show_features",
+    "highlight",
+    "show_country_labels",
+    "selected_features",
+)
 
 
 def world_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -310,3 +310,25 @@ def test_a_world_pdf_from_the_cli(tmp_path: Path) -> None:
     assert reader.metadata is not None and reader.metadata.title == "World"
     bad = CliRunner().invoke(main, [*args[:-4], "--highlight", "us-ca", "-o", str(out)])
     assert bad.exit_code != 0 and "unknown country code(s): us-ca" in bad.output
+
+
+async def test_world_selected_features_come_from_its_features_list(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # the world's list is the great rivers and lakes: a small river of the bundle is refused
+    body = {
+        "location_id": "world",
+        "configuration": {"selected_features": ["river-nile", "river-aare", "lake-nowhere"]},
+    }
+    response = await client.post(tenant.jobs_url, json=body, headers=tenant.auth)
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "message": "Validation failed: unknown feature code(s): river-aare, lake-nowhere",
+    }
+    ok = {"location_id": "world", "width": 800, "height": 420,
+          "configuration": {"selected_features": ["river-nile", "lake-victoria"]}}  # fmt: skip
+    done = await run_job(client, tenant, ok)
+    assert done["configuration"]["selected_features"] == ["river-nile", "lake-victoria"]
+    image = Image.open(io.BytesIO(await download(client, done, "map")))
+    assert image.format == "PNG" and image.size == (800, 420)

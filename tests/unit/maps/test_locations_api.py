@@ -295,8 +295,6 @@ async def test_the_world_has_details_like_any_location(client, key):
         "parent_id": None,
         "bounds": {"minLng": -180.0, "maxLng": 180.0, "minLat": -90.0, "maxLat": 90.0},
     }
-    features = await get_ok(client, f"/api/v1/locations/{key}/features")
-    assert features["features"] == [] and features["total"] == 0
 
 
 async def test_the_world_is_listed_by_type_or_name(client):
@@ -326,3 +324,16 @@ async def test_a_map_job_takes_the_world_the_locations_api_names(client):
     from ogplatform.maps.map_jobs import WORLD_ID as JOBS_WORLD_ID
 
     assert body["location"]["id"] == JOBS_WORLD_ID
+
+
+async def test_the_worlds_features_are_the_great_rivers_and_lakes(client):
+    body = await get_ok(client, "/api/v1/locations/world/features")
+    features = body["features"]
+    assert body["total"] == len(features) > 100
+    assert all(f["importance"] <= 4 for f in features)
+    ranks = [f["importance"] for f in features]
+    assert ranks == sorted(ranks)
+    codes = {f["code"] for f in features}
+    assert {"river-nile", "river-amazonas", "lake-victoria", "lake-baikal"} <= codes
+    lakes = await get_ok(client, "/api/v1/locations/world/features", type="lake")
+    assert lakes["features"] and {f["type"] for f in lakes["features"]} == {"lake"}

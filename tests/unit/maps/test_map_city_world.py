@@ -272,3 +272,31 @@ def test_world_fits_the_frame_with_labels_and_highlights(index: LocationIndex) -
     assert count_colour(px, "#2a9d8f") > 3000
     assert count_colour(px, THEMES["modern"].palette["highlight"]) > 1500  # Australia
     no_overlaps(layout)
+
+
+def test_world_draws_the_selected_rivers_and_lakes(index: LocationIndex) -> None:
+    chosen = ["river-nile", "lake-victoria", "RIVER-MISSISSIPPI", "river-nowhere"]
+    result = render_world_svg(index, width=1400, height=760, selected_features=chosen)
+    root = ET.fromstring(result.svg)
+    coded = {
+        el.get("data-code"): el.get("class")
+        for el in root.iter("{http://www.w3.org/2000/svg}path")
+        if el.get("data-code")
+    }
+    assert coded == {
+        "river-nile": "river selected",
+        "lake-victoria": "lake selected",
+        "river-mississippi": "river selected",
+    }
+    assert (result.layout.rivers, result.layout.lakes) == (2, 1)  # features off: only these
+    # in the pixels: the Nile changes a line of pixels in Egypt, towards the river colour
+    pal = THEMES["modern"].palette
+    with_nile = rgb(render_world_png(index, width=1400, height=760, selected_features=chosen)[0])
+    without = rgb(render_world_png(index, width=1400, height=760)[0])
+    egypt = (slice(225, 290), slice(790, 830))
+    changed = np.abs(with_nile[egypt] - without[egypt]).max(axis=2) > 30
+    assert changed.sum() > 15
+    colour = with_nile[egypt][changed].mean(axis=0)
+    river, land = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in
+                   (pal["river"], pal["subject"]))  # fmt: skip
+    assert np.abs(colour - river).sum() < np.abs(colour - land).sum()

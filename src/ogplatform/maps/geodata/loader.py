@@ -68,6 +68,7 @@ class LocationIndex:
         self._children = lru_cache(maxsize=1024)(self._find_children)
         self._features = lru_cache(maxsize=1024)(self._find_features)
         self._listing = lru_cache(maxsize=1024)(self._find_listing)
+        self._ranked = lru_cache(maxsize=16)(self._find_ranked)
 
     @classmethod
     def load(cls, data_dir: Path = DEFAULT_DATA_DIR) -> LocationIndex:
@@ -184,6 +185,22 @@ class LocationIndex:
                     found.append(feature)
             elif position in places:
                 found.append(feature)
+        found.sort(key=lambda f: (f.scalerank, f.type, f.code or "", f.key))
+        return tuple(found)
+
+    def ranked_features(self, max_scalerank: int, type: FeatureType | None = None) -> list[Feature]:
+        """Every named river and lake up to ``max_scalerank``, most important first (the
+        world map's choice: it has no location of its own in the bundle)."""
+        return list(self._ranked(max_scalerank, type))
+
+    def _find_ranked(self, max_scalerank: int, type: FeatureType | None) -> tuple[Feature, ...]:
+        found = [
+            f
+            for f in self._index.features
+            if f.code is not None
+            and f.scalerank <= max_scalerank
+            and (type is None or f.type == type)
+        ]
         found.sort(key=lambda f: (f.scalerank, f.type, f.code or "", f.key))
         return tuple(found)
 

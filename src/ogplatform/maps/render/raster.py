@@ -237,6 +237,7 @@ def render_world_png(
     highlight: Sequence[HighlightInput] = (),
     graticule: bool | None = None,
     show_country_labels: bool = True,
+    selected_features: Sequence[str] = (),
 ) -> tuple[bytes, MapLayout]:
     """The world map (:func:`render_world_svg`) as PNG bytes of ``width`` x ``height``."""
     result = render_world_svg(
@@ -249,6 +250,7 @@ def render_world_png(
         highlight=highlight,
         graticule=graticule,
         show_country_labels=show_country_labels,
+        selected_features=selected_features,
     )
     return svg_to_png(result.svg, result.font_files), result.layout
 

@@ -32,6 +32,7 @@ from ogplatform.maps.render.draw import (
     _coast_lines,
     _coast_path,
     _coast_thinning,
+    _code_attr,
     _finish,
     _fmt,
     _graticule,
@@ -84,6 +85,7 @@ def render_world_svg(
     highlight: Sequence[HighlightInput] = (),
     graticule: bool | None = None,
     show_country_labels: bool = True,
+    selected_features: Sequence[str] = (),
 ) -> MapSvg:
     """The world in Equal Earth (centred on Greenwich) as an SVG document and its layout.
 
@@ -91,7 +93,10 @@ def render_world_svg(
     ``highlight`` takes country codes or ids, or objects ``{"code"|"id", "color"?,
     "label"?}`` (an unknown one raises :class:`UnknownSubdivisionError` naming it). The
     graticule (30 degrees; 15 in a theme with a fine grid) is on unless ``graticule=False``;
-    ``show_features`` adds the big rivers and lakes.
+    ``show_features`` adds the big rivers and lakes. ``selected_features`` (codes of the
+    locations API's world features list: the great rivers and lakes) are drawn over
+    everything else in the water, rivers wider, whether or not ``show_features`` is on;
+    unknown codes are ignored here (the job API rejects them).
     """
     th = get_theme(theme) if isinstance(theme, str) else theme
     if dpi not in DPI_CHOICES:
@@ -192,6 +197,9 @@ def render_world_svg(
     n_rivers = n_lakes = 0
     if show_features:
         n_rivers, n_lakes = _world_water(index, frame, th, sw, body, k)
+    if selected_features:
+        more_rivers, more_lakes = _selected_water(index, frame, th, body, k, selected_features)
+        n_rivers, n_lakes = n_rivers + more_rivers, n_lakes + more_lakes
     body.append(
         f'<use href="#ctxs" fill="none" stroke="{pal["border"]}" '
         f'stroke-width="{_fmt(sw["border"] * 0.7)}" {join}/>'
@@ -266,6 +274,44 @@ _SHORT = {
 
 def _short_name(place: Location) -> str:
     return _SHORT.get(place.name, place.name)
+
+
+def _selected_water(
+    index: LocationIndex,
+    frame: Frame,
+    th: MapTheme,
+    body: list[str],
+    k: float,
+    codes: Sequence[str],
+) -> tuple[int, int]:
+    """The chosen rivers and lakes (their detailed shapes), each its own element with its
+    ``data-code``; how many of each were drawn."""
+    pal = th.palette
+    n_rivers = n_lakes = 0
+    for code in dict.fromkeys(c.strip().lower() for c in codes):
+        feature = index.feature(code)
+        shape = index.geometry(feature) if feature is not None else None
+        if feature is None or shape is None:
+            continue
+        if feature.type == "lake":
+            rings = [r for p in project_polygons(shape, frame, min_area=0.5) for r in p]
+            if rings:
+                n_lakes += 1
+                body.append(
+                    f'<path class="lake selected"{_code_attr(code)} d="{path_data(rings)}" '
+                    f'fill="{pal["water"]}" fill-rule="evenodd" stroke="{pal["river"]}" '
+                    f'stroke-width="{_fmt(0.6 * k)}"/>'
+                )
+            continue
+        lines = project_lines(shape, frame)
+        if lines:
+            n_rivers += 1
+            body.append(
+                f'<path class="river selected"{_code_attr(code)} '
+                f'd="{path_data(lines, closed=False)}" fill="none" stroke="{pal["river"]}" '
+                f'stroke-width="{_fmt(1.3 * k)}" stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+    return n_rivers, n_lakes
 
 
 def _world_water(
