@@ -8,24 +8,14 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from geo_support import loc
 from PIL import Image
 
-from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.geodata import LocationIndex
 from ogplatform.maps.render import THEMES, MapLayout, render_png, render_svg
 from ogplatform.maps.render.labels import LabelBox, LabelPlacer, point_in_rings, polylabel
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def index() -> LocationIndex:
-    return LocationIndex.load()
-
-
-def loc(index: LocationIndex, code: str) -> Location:
-    found = index.get(code)
-    assert found is not None
-    return found
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

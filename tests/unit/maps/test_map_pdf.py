@@ -8,21 +8,11 @@ from typing import Any
 
 import pypdf
 import pytest
+from geo_support import loc
 
-from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.geodata import LocationIndex
 from ogplatform.maps.render import THEMES, render_pdf, svg_to_pdf
 from ogplatform.maps.render import pdf as pdf_module
-
-
-@pytest.fixture(scope="module")
-def index() -> LocationIndex:
-    return LocationIndex.load()
-
-
-def loc(index: LocationIndex, code: str) -> Location:
-    found = index.get(code)
-    assert found is not None
-    return found
 
 
 def read(pdf: bytes) -> pypdf.PdfReader:

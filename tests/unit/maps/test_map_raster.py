@@ -13,9 +13,10 @@ import re
 import numpy as np
 import numpy.typing as npt
 import pytest
+from geo_support import loc
 from PIL import Image
 
-from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.geodata import LocationIndex
 from ogplatform.maps.render import THEMES, render_svg
 from ogplatform.maps.render._geom import unshared_edges
 from ogplatform.maps.render._skia import draw_svg
@@ -24,17 +25,6 @@ from ogplatform.maps.render.raster import svg_to_png, svg_to_png_resvg
 from ogplatform.maps.render.world import render_world_svg
 
 Pixels = npt.NDArray[np.int16]
-
-
-@pytest.fixture(scope="module")
-def index() -> LocationIndex:
-    return LocationIndex.load()
-
-
-def loc(index: LocationIndex, code: str) -> Location:
-    found = index.get(code)
-    assert found is not None
-    return found
 
 
 def decode(png: bytes) -> Pixels:

@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from geo_support import loc
 from PIL import Image
 
-from ogplatform.maps.geodata import Location, LocationIndex
+from ogplatform.maps.geodata import LocationIndex
 from ogplatform.maps.render import (
     THEMES,
     MapSvg,
@@ -20,17 +21,6 @@ from ogplatform.maps.render import (
     render_svg,
 )
 from ogplatform.plugins.map_themes import MapTheme
-
-
-@pytest.fixture(scope="module")
-def index() -> LocationIndex:
-    return LocationIndex.load()
-
-
-def loc(index: LocationIndex, code: str) -> Location:
-    found = index.get(code)
-    assert found is not None
-    return found
 
 
 @pytest.mark.parametrize(
