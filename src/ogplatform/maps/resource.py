@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 import structlog
-from litestar import Request, Response, Router, delete, get, patch
+from litestar import Request, Response, Router, delete, get, patch, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlmodel import col
@@ -237,7 +237,11 @@ async def _serve(
     return await object_response(request, runtime.storage, storage_key, headers, missing=not_stored)
 
 
-@get("/{map_id:str}/og-image/", summary="The map's OG social-card image (1200x630 PNG)")
+@route(
+    "/{map_id:str}/og-image/",
+    http_method=["GET", "HEAD"],
+    summary="The map's OG social-card image (1200x630 PNG)",
+)
 async def get_og_image(
     request: Request[Any, Any, Any],
     map_id: FromPath[str],
@@ -249,7 +253,11 @@ async def get_og_image(
     )
 
 
-@get("/{map_id:str}/thumbnail/", summary="The map's thumbnail (400 px wide PNG)")
+@route(
+    "/{map_id:str}/thumbnail/",
+    http_method=["GET", "HEAD"],
+    summary="The map's thumbnail (400 px wide PNG)",
+)
 async def get_thumbnail(
     request: Request[Any, Any, Any],
     map_id: FromPath[str],
@@ -261,7 +269,11 @@ async def get_thumbnail(
     )
 
 
-@get("/{map_id:str}/image/", summary="The rendered map itself (PNG or SVG)")
+@route(
+    "/{map_id:str}/image/",
+    http_method=["GET", "HEAD"],
+    summary="The rendered map itself (PNG or SVG)",
+)
 async def get_map_image(
     request: Request[Any, Any, Any],
     map_id: FromPath[str],

@@ -124,6 +124,11 @@ async def test_images_and_their_validators(site: Site, tenant: Tenant) -> None:
         assert again.status_code == 304 and again.content == b""
         first = await site.client.get(f"/maps/{map_id}/{route}/", headers={"Range": "bytes=0-7"})
         assert first.status_code == 206 and first.content == b"\x89PNG\r\n\x1a\n"
+        # HEAD (CDNs and link checkers): the same headers, no body
+        head = await site.client.head(f"/maps/{map_id}/{route}/")
+        assert head.status_code == 200 and head.content == b""
+        for name in ("content-type", "content-length", "cache-control", "etag"):
+            assert head.headers[name] == response.headers[name], name
 
 
 async def test_an_image_missing_from_storage_is_a_conflict(site: Site, tenant: Tenant) -> None:
@@ -168,6 +173,10 @@ async def test_authorization_matrix(
         for url, max_age in reads.items():
             response = await site.client.get(url, headers=headers)
             where = (caller, url)
+            if url != f"/maps/{map_id}/":  # the files answer HEAD as GET, without a body
+                head = await site.client.head(url, headers=headers)
+                assert head.status_code == response.status_code and head.content == b"", where
+                assert head.headers.get("cache-control") == response.headers.get("cache-control")
             if caller == "invalid key":  # a key that is presented is checked, whatever the map
                 assert_problem(response, 401)
             elif not may_read:
