@@ -219,3 +219,22 @@ def test_text_it_does_not_draw_goes_to_resvg_whole() -> None:
     for svg in (rotated, no_size):
         assert svg_to_png(svg, _files()) == svg_to_png_resvg(svg, _files())
     assert (decode(svg_to_png(rotated, _files())).mean(axis=2) < 128).sum() > 50  # inked
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_thinning_many_paths_at_once_drops_what_one_at_a_time_does(closed: bool) -> None:
+    from ogplatform.maps.render._geom import _drop_flat, thinned
+
+    rng = np.random.default_rng(5)
+    paths = []
+    for n in (1, 2, 5, 6, 9, 10, 11, 40, 300):
+        t = np.sort(rng.uniform(0, 2 * np.pi, n))
+        r = 50 + rng.normal(0, 0.4, n)  # a wobbly circle: many nearly collinear points
+        paths.append(np.round(np.column_stack([r * np.cos(t), r * np.sin(t)]) * 2) / 2)
+    for flat in (0.3, 1.0, 2.5):
+        together = thinned(paths, closed, flat)
+        alone = [_drop_flat(p, closed, 3, flat) for p in paths]
+        assert len(together) == len(alone)
+        for a, b in zip(together, alone, strict=True):
+            assert np.array_equal(a, b)
+    assert sum(map(len, thinned(paths, closed, 2.5))) < sum(map(len, paths))  # some went

@@ -455,11 +455,13 @@ def _drop_flat_rings(
     lengths: npt.NDArray[np.int64],
     passes: int = 2,
     flat_px: float = FLAT,
+    closed: bool = True,
 ) -> tuple[Array, npt.NDArray[np.int64]]:
-    """:func:`_drop_flat` (rings) on many rings at once: the same points go."""
+    """:func:`_drop_flat` on many rings (or, ``closed=False``, open lines) at once: the same
+    points go."""
     n_rings = len(lengths)
     for _ in range(passes):
-        active = lengths >= 10
+        active = lengths >= (10 if closed else 6)
         if not active.any():
             break
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -467,8 +469,9 @@ def _drop_flat_rings(
         idx = np.arange(len(q))
         prev_i, next_i = idx - 1, idx + 1
         first, last = starts[lengths > 0], ends[lengths > 0]
-        prev_i[first] = last
-        next_i[last] = first
+        # a ring wraps round; a line's ends are their own neighbours, and always stay
+        prev_i[first] = last if closed else first
+        next_i[last] = first if closed else last
         g = np.round(q * GRID).astype(np.int64)
         h = ((g[:, 0] * 73856093) ^ (g[:, 1] * 19349663)) & 0xFFFFF
         prev, nxt = q[prev_i], q[next_i]
@@ -476,6 +479,8 @@ def _drop_flat_rings(
         cross = np.abs((q[:, 0] - prev[:, 0]) * by - (q[:, 1] - prev[:, 1]) * bx)
         flat = cross <= flat_px * np.maximum(np.hypot(bx, by), 1e-9)
         drop = flat & (h < h[prev_i]) & (h < h[next_i]) & active[ring_of]
+        if not closed:
+            drop[first] = drop[last] = False
         if not drop.any():
             break
         q, ring_of = q[~drop], ring_of[~drop]
@@ -527,8 +532,16 @@ class KeptByIdentity(Generic[V]):
 def thinned(paths: Iterable[Array], closed: bool, flat_px: float, passes: int = 3) -> list[Array]:
     """The paths with points within ``flat_px`` of their neighbours' line dropped: for lines
     drawn wide and soft (the coastal glow: a 5-px band needs no 0.3-px detail; at 1 px the
-    world PNG draws 10 ms faster, mean difference 0.03/255)."""
-    return [_drop_flat(p, closed, passes, flat_px) for p in paths]
+    world PNG draws 10 ms faster, mean difference 0.03/255). All in one array at once."""
+    paths = list(paths)
+    if not paths:
+        return []
+    lengths = np.array([len(p) for p in paths], dtype=np.int64)
+    ring_of = np.repeat(np.arange(len(paths)), lengths)
+    q, lengths = _drop_flat_rings(
+        np.concatenate(paths), ring_of, lengths, passes, flat_px, closed=closed
+    )
+    return np.split(q, np.cumsum(lengths)[:-1])
 
 
 def unshared_edges(
