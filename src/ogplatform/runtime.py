@@ -32,7 +32,16 @@ CHECK_TIMEOUT = 3.0  # seconds one readiness check may take before it counts as 
 class Runtime:
     """Everything a request handler may need besides the request."""
 
-    __slots__ = ("cache", "database", "limiter", "plugins", "redis", "settings", "storage")
+    __slots__ = (
+        "_sweep",
+        "cache",
+        "database",
+        "limiter",
+        "plugins",
+        "redis",
+        "settings",
+        "storage",
+    )
 
     def __init__(self, settings: Settings, plugins: PluginRegistry | None = None) -> None:
         self.settings = settings
@@ -42,6 +51,7 @@ class Runtime:
         self.redis: Any = None  # redis.asyncio.Redis when [redis] url is set
         self.limiter: RateLimiter | None = None  # None: [ratelimit] enabled = false
         self.cache: RenderCache = RenderCache([])  # the configured tiers arrive in start()
+        self._sweep: asyncio.Task[None] | None = None  # the storage's start-up housekeeping
 
     def _make_storage(self) -> StorageBackend:
         name = self.settings.storage.backend
@@ -74,8 +84,14 @@ class Runtime:
             self.limiter = RateLimiter.build(
                 self.settings.ratelimit, self.redis, self.settings.redis.key_prefix
             )
+        sweep = getattr(self.storage, "sweep_temporaries", None)
+        if sweep is not None:  # leftovers of a killed writer, in the background
+            self._sweep = asyncio.create_task(_swept(sweep), name="storage-sweep")
 
     async def stop(self) -> None:
+        if self._sweep is not None:
+            await self._sweep  # a thread cannot be cancelled: let it finish
+            self._sweep = None
         await self.cache.close()
         self.cache = RenderCache([])
         if self.limiter is not None:
@@ -108,6 +124,16 @@ class Runtime:
         if self.redis is None:
             raise RuntimeError("not connected")
         await self.redis.ping()
+
+
+async def _swept(sweep: Callable[[], Awaitable[int]]) -> None:
+    try:
+        removed = await sweep()
+    except Exception as exc:  # a sweep is housekeeping: it never stops the service
+        log.warning("storage_sweep_failed", error=repr(exc))
+        return
+    if removed:
+        log.info("storage_swept", temporary_files=removed)
 
 
 async def _timed(check: Callable[[], Awaitable[Any]]) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator, Mapping
 from io import BufferedReader
 from pathlib import Path
@@ -33,6 +34,7 @@ META_DIR = ".meta"
 # Every name the backend makes for itself starts with '.', which validate_key refuses in keys,
 # so no key can ever address a temporary file, a sidecar or the metadata folder.
 TMP_PREFIX = ".tmp-"
+STALE_TEMP_SECONDS = 3600.0  # a temporary file this old belongs to a writer that is gone
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _HASH_CHUNK = 1024 * 1024
 _LOCK_STRIPES = 64
@@ -164,6 +166,12 @@ class LocalStorage:
     async def close(self) -> None:
         """Nothing to release: files are opened per call."""
 
+    async def sweep_temporaries(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Remove the temporary files a killed writer left behind (``.tmp-*`` not touched for
+        ``older_than`` seconds: a write takes milliseconds, so none is still being written);
+        return how many went. Safe beside other processes sweeping or writing."""
+        return await asyncio.to_thread(self._sweep_temporaries, older_than)
+
     # Blocking halves of the methods above; they run in worker threads.
 
     def _paths(self, key: str) -> tuple[Path, Path]:
@@ -260,6 +268,24 @@ class LocalStorage:
         _prune(data_path.parent, self._root)
         _prune(meta_path.parent, self._meta_root)
         return existed
+
+    def _sweep_temporaries(self, older_than: float) -> int:
+        cutoff = time.time() - older_than
+        removed = 0
+        if not self._root.is_dir():
+            return 0
+        for folder, _dirs, files in os.walk(self._root):
+            for name in files:
+                if not name.startswith(TMP_PREFIX):
+                    continue
+                path = Path(folder) / name
+                try:
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    continue  # renamed into place, or swept by another process
+        return removed
 
     def _check(self) -> None:
         try:

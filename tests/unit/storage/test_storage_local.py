@@ -433,3 +433,46 @@ def test_url_with_and_without_public_url(tmp_path: Path) -> None:
     )
     assert with_url.url(KEY) == f"https://cdn.example.com/media/{KEY}"
     assert factory.create({}, base_dir=tmp_path).url(KEY) is None
+
+
+async def test_stale_temporary_files_are_swept(storage: LocalStorage, root: Path) -> None:
+    # A writer killed between creating its temporary file and renaming it leaves `.tmp-*`
+    # behind; the sweep removes those not touched for an hour, and nothing else.
+    await storage.put(KEY, b"kept", "image/png")
+    folder = (root / KEY).parent
+    stale = [folder / ".tmp-0123456789abcdef", root / ".meta" / ".tmp-fedcba9876543210"]
+    fresh = folder / ".tmp-00000000aaaaaaaa"
+    for path in [*stale, fresh]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a write")
+    hour_ago = time.time() - 3700
+    for path in stale:
+        os.utime(path, (hour_ago, hour_ago))
+    assert await storage.sweep_temporaries() == 2
+    assert not any(p.exists() for p in stale) and fresh.exists()
+    assert (await storage.get(KEY))[1] == b"kept"  # the object and its sidecar untouched
+    assert (await storage.stat(KEY)).content_type == "image/png"
+    assert await storage.sweep_temporaries() == 0
+    assert await LocalStorage(root / "not-made-yet").sweep_temporaries() == 0
+
+
+async def test_the_app_sweeps_its_storage_when_it_starts(tmp_path: Path) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from ogplatform.app import create_app
+    from ogplatform.settings import Settings
+
+    store = tmp_path / "store"
+    leftover = store / "maps" / ".tmp-abcdefabcdefabcd"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"x")
+    old = time.time() - 7200
+    os.utime(leftover, (old, old))
+    settings = msgspec.convert(
+        {"database": {"url": ""}, "storage": {"options": {"root": str(store)}},
+         "render": {"workers": 0}, "ratelimit": {"enabled": False}},
+        Settings,
+    )  # fmt: skip
+    async with AsyncTestClient(create_app(settings)) as client:
+        assert (await client.get("/healthz")).status_code == 200
+    assert not leftover.exists()  # swept in the background, finished by shutdown at the latest
